@@ -1,0 +1,112 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { envelopeHash } from './digest';
+import { ENVELOPE_VERSION, type HttpMethod, type RequestEnvelope, type ResponseEnvelope } from './envelope';
+import { type MessageBody, encodeBody } from './message-body';
+import type { JsonValue } from './canonical-json';
+
+/** What the caller decides about a request; the rest is filled in by {@link buildRequest}. */
+export interface RequestParams {
+  readonly client: string;
+  readonly service: string;
+  readonly serviceVersion?: string;
+  readonly method: HttpMethod;
+  /** @defaultValue `''` */
+  readonly path?: string;
+  /** @defaultValue `''` */
+  readonly query?: string;
+  /** @defaultValue `{}` */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly userId?: string;
+  readonly issue?: string;
+  /** Message id, e.g. the client's X-Road-Id. @defaultValue a random UUID */
+  readonly id?: string;
+  readonly body?: MessageBody;
+}
+
+/** What the provider decides about an answer. */
+export interface ResponseParams {
+  readonly status: number;
+  /** @defaultValue `{}` */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: MessageBody;
+}
+
+/** An envelope with the wire form of its body, ready to be signed. */
+export interface UnsignedMessage<E> {
+  readonly envelope: E;
+  readonly body?: JsonValue;
+}
+
+/** Injected sources of time and randomness, so tests can fix them. */
+export interface BuildOptions {
+  /** @defaultValue the current time */
+  readonly now?: Date;
+}
+
+function nonce(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** Fields shared by both kinds: body digest and media type only when there is a body. */
+function bodyFields(body: MessageBody | undefined): {
+  fields: { contentType?: string; bodyDigest?: string };
+  wire?: JsonValue;
+} {
+  if (body === undefined) return { fields: {} };
+  const encoded = encodeBody(body);
+  return { fields: { contentType: encoded.contentType, bodyDigest: encoded.bodyDigest }, wire: encoded.wire };
+}
+
+/** Optional fields are left out, not set to undefined, so the canonical form has no holes. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Builds a request envelope with a fresh nonce, `issuedAt` and (unless given) message id. */
+export function buildRequest(
+  params: RequestParams,
+  options: BuildOptions = {},
+): UnsignedMessage<RequestEnvelope> {
+  const { fields, wire } = bodyFields(params.body);
+  const envelope: RequestEnvelope = withoutUndefined({
+    v: ENVELOPE_VERSION,
+    kind: 'request',
+    id: params.id ?? randomUUID(),
+    client: params.client,
+    service: params.service,
+    serviceVersion: params.serviceVersion,
+    method: params.method,
+    path: params.path ?? '',
+    query: params.query ?? '',
+    headers: params.headers ?? {},
+    userId: params.userId,
+    issue: params.issue,
+    issuedAt: (options.now ?? new Date()).toISOString(),
+    nonce: nonce(),
+    ...fields,
+  });
+  return wire === undefined ? { envelope } : { envelope, body: wire };
+}
+
+/** Builds the answer to `request`, bound to it by the request's hash. */
+export function buildResponse(
+  request: RequestEnvelope,
+  params: ResponseParams,
+  options: BuildOptions = {},
+): UnsignedMessage<ResponseEnvelope> {
+  const { fields, wire } = bodyFields(params.body);
+  const envelope: ResponseEnvelope = {
+    v: ENVELOPE_VERSION,
+    kind: 'response',
+    id: request.id,
+    client: request.client,
+    service: request.service,
+    requestHash: envelopeHash(request),
+    status: params.status,
+    headers: params.headers ?? {},
+    issuedAt: (options.now ?? new Date()).toISOString(),
+    nonce: nonce(),
+    ...fields,
+  };
+  return wire === undefined ? { envelope } : { envelope, body: wire };
+}

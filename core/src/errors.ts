@@ -1,0 +1,122 @@
+/**
+ * The closed set of errors Örtöö reports, in one place.
+ *
+ * Every failure that crosses a boundary (an HTTP answer, a log line, an audit
+ * record) is an {@link OrtooError} with one of the codes below. Each code fixes
+ * the HTTP status and the X-Road-style fault `type`: `Client.*` when the caller
+ * is at fault, `Server.ClientProxy.*` for faults on the consumer's side of the
+ * exchange, `Server.ServerProxy.*` for faults beyond it (the gateway's own
+ * stores and queues, the provider server and its backend), as an X-Road client
+ * expects.
+ */
+
+/** HTTP status and X-Road fault type of one error code. */
+export interface ErrorKind {
+  readonly status: number;
+  readonly type: string;
+}
+
+export const ERROR_KINDS = {
+  // The caller sent something we cannot accept.
+  BadRequest: { status: 400, type: 'Client.BadRequest' },
+  InvalidIdentifier: { status: 400, type: 'Client.InvalidIdentifier' },
+  InvalidEnvelope: { status: 400, type: 'Client.InvalidEnvelope' },
+  PayloadTooLarge: { status: 413, type: 'Client.PayloadTooLarge' },
+  UnsupportedAlgorithm: { status: 400, type: 'Client.UnsupportedAlgorithm' },
+  InvalidSignature: { status: 401, type: 'Client.InvalidSignature' },
+  BodyDigestMismatch: { status: 400, type: 'Client.BodyDigestMismatch' },
+  UnknownSigner: { status: 401, type: 'Client.UnknownSigner' },
+  InvalidCertificate: { status: 401, type: 'Client.InvalidCertificate' },
+  CertificateExpired: { status: 401, type: 'Client.CertificateExpired' },
+  CertificateRevoked: { status: 401, type: 'Client.CertificateRevoked' },
+  StaleMessage: { status: 400, type: 'Client.StaleMessage' },
+  ReplayedMessage: { status: 409, type: 'Client.ReplayedMessage' },
+  UnknownService: { status: 404, type: 'Client.UnknownService' },
+  ServiceDisabled: { status: 403, type: 'Client.ServiceDisabled' },
+  AccessDenied: { status: 403, type: 'Client.AccessDenied' },
+  SchemaViolation: { status: 400, type: 'Client.SchemaViolation' },
+  InvalidSchema: { status: 400, type: 'Client.InvalidSchema' },
+  Unauthenticated: { status: 401, type: 'Client.Unauthenticated' },
+  Forbidden: { status: 403, type: 'Client.Forbidden' },
+  NotFound: { status: 404, type: 'Client.NotFound' },
+  Conflict: { status: 409, type: 'Client.Conflict' },
+
+  // The consumer's side of the exchange failed.
+  ConfigurationExpired: { status: 503, type: 'Server.ClientProxy.ConfigurationExpired' },
+  GatewayUnavailable: { status: 503, type: 'Server.ClientProxy.GatewayUnavailable' },
+  Timeout: { status: 504, type: 'Server.ClientProxy.Timeout' },
+  InternalError: { status: 500, type: 'Server.ClientProxy.InternalError' },
+
+  // Something beyond the consumer failed: the gateway's stores, the provider.
+  AuditUnavailable: { status: 503, type: 'Server.ServerProxy.AuditUnavailable' },
+  QueueUnavailable: { status: 503, type: 'Server.ServerProxy.QueueUnavailable' },
+  DatabaseError: { status: 503, type: 'Server.ServerProxy.DatabaseError' },
+  BackendUnavailable: { status: 503, type: 'Server.ServerProxy.BackendUnavailable' },
+  BackendTimeout: { status: 504, type: 'Server.ServerProxy.BackendTimeout' },
+  InvalidAnswer: { status: 502, type: 'Server.ServerProxy.InvalidAnswer' },
+
+  // Start-up: the process refuses to run with a bad configuration.
+  InvalidConfiguration: { status: 500, type: 'Server.InvalidConfiguration' },
+} as const satisfies Record<string, ErrorKind>;
+
+/** One of the closed set of error codes. */
+export type ErrorCode = keyof typeof ERROR_KINDS;
+
+/** The JSON body of every error answer, as X-Road's REST protocol has it. */
+export interface ErrorBody {
+  type: string;
+  message: string;
+  detail?: unknown;
+}
+
+/** Options of {@link OrtooError}. */
+export interface OrtooErrorOptions {
+  /** Structured detail safe to show the caller (never payloads or keys). */
+  detail?: unknown;
+  /** The library error this one wraps; kept for logs, never serialised. */
+  cause?: unknown;
+}
+
+/** A typed Örtöö error: a code from {@link ERROR_KINDS}, a message and optional detail. */
+export class OrtooError extends Error {
+  override readonly name = 'OrtooError';
+  readonly code: ErrorCode;
+  readonly detail: unknown;
+
+  constructor(code: ErrorCode, message: string, options: OrtooErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.detail = options.detail;
+  }
+
+  /** HTTP status of this error. */
+  get status(): number {
+    return ERROR_KINDS[this.code].status;
+  }
+
+  /** X-Road-style fault type, e.g. `Client.AccessDenied`. */
+  get type(): string {
+    return ERROR_KINDS[this.code].type;
+  }
+
+  /** The `{type, message, detail}` body sent to callers. */
+  toJSON(): ErrorBody {
+    return this.detail === undefined
+      ? { type: this.type, message: this.message }
+      : { type: this.type, message: this.message, detail: this.detail };
+  }
+}
+
+/** True when `value` is an {@link OrtooError}, optionally of the given code. */
+export function isOrtooError(value: unknown, code?: ErrorCode): value is OrtooError {
+  return value instanceof OrtooError && (code === undefined || value.code === code);
+}
+
+/**
+ * Turns anything thrown into an {@link OrtooError}: typed errors pass through,
+ * anything else becomes `InternalError` with the original kept as `cause`.
+ */
+export function toOrtooError(value: unknown): OrtooError {
+  if (value instanceof OrtooError) return value;
+  return new OrtooError('InternalError', 'Internal error', { cause: value });
+}

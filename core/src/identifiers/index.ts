@@ -1,0 +1,3 @@
+export * from './identifier';
+export * from './parse';
+export * from './format';

@@ -1,3 +1,5 @@
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { canonicalJson, jsonBodyDigest, sha256 } from '../../../core/src/envelope';
 import { isOrtooError } from '../../../core/src/errors';
 
@@ -96,5 +98,22 @@ describe('RFC 8785 canonical JSON', () => {
     // Known SHA-256 of the empty string.
     expect(sha256('')).toBe('47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU');
     expect(jsonBodyDigest({})).toBe(sha256('{}'));
+  });
+});
+
+describe('canonical JSON against the RFC authors’ reference implementation', () => {
+  it('agrees with the canonicalize package on arbitrary JSON values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses nesting too deep to walk with a typed error, not a crash', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i += 1) deep = [deep];
+    expect(() => canonicalJson(deep)).toThrow(expect.objectContaining({ code: 'BadRequest' }));
   });
 });

@@ -1,0 +1,9 @@
+export { createAjv, type CreateAjvOptions } from './create-ajv';
+export { loadSchemaFile } from './load-schema-file';
+export { type SchemaError, type ValidationResult } from './schema-error';
+export {
+  DEFAULT_MAX_SCHEMA_ERRORS,
+  SchemaRegistry,
+  schemaBaseUri,
+  type SchemaRegistryOptions,
+} from './schema-registry';

@@ -47,6 +47,10 @@ export default tseslint.config(
               group: ['**/security-server/**'],
               message: 'gateway/ and security-server/ share code only through core/.',
             },
+            {
+              group: ['**/core/src/*/**', '**/core/src/*', '!**/core/src/index'],
+              message: 'Servers use the core through core/src/index.ts, its public surface.',
+            },
           ],
         },
       ],
@@ -62,6 +66,10 @@ export default tseslint.config(
             {
               group: ['**/gateway/**'],
               message: 'gateway/ and security-server/ share code only through core/.',
+            },
+            {
+              group: ['**/core/src/*/**', '**/core/src/*', '!**/core/src/index'],
+              message: 'Servers use the core through core/src/index.ts, its public surface.',
             },
           ],
         },

@@ -5,10 +5,18 @@
  * - verify: check the body digest and the signature, as the gateway and the
  *   provider's server do per call;
  * - validate: check the body against its compiled JSON Schema.
- * Writes `bench/results/core.json`.
+ * Beside them, the bare node:crypto ES256 sign and verify over the same
+ * envelope, in the same run, so the table shows what the protocol adds to the
+ * primitive. Writes `bench/results/core.json`.
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { buildRequest, createJwsSigner, signMessage, verifyMessage } from '../../core/src/envelope';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import {
+  buildRequest,
+  canonicalJson,
+  createJwsSigner,
+  signMessage,
+  verifyMessage,
+} from '../../core/src/envelope';
 import { certificateThumbprint } from '../../core/src/pki';
 import { SchemaRegistry } from '../../core/src/schemas';
 import { runSuite } from './bench-suite';
@@ -42,11 +50,31 @@ if (!schemas.validate('MN/GOV/9011311/civil-registry/person', '1', PERSON_RECORD
   throw new Error('the benchmark record does not match its schema');
 }
 
+// The bare primitive: node:crypto ES256 over the same signing input, nothing else.
+const input = Buffer.from(
+  `${signed.signature.protected}.${Buffer.from(canonicalJson(signed.envelope)).toString('base64url')}`,
+);
+const signature = Buffer.from(signed.signature.signature, 'base64url');
+const bareSign = { key: privateKey, dsaEncoding: 'ieee-p1363' } as const;
+const bareVerify = { key: publicKey, dsaEncoding: 'ieee-p1363' } as const;
+
 void runSuite({
   suite: 'core',
   tasks: [
-    { name: 'sign (ES256, 1 KB body)', fn: () => signMessage(buildRequest(params), signer), target: 20_000 },
-    { name: 'verify (ES256, 1 KB body)', fn: () => verifyMessage(signed, resolve), target: 8_000 },
+    { name: 'bare ES256 sign (node:crypto)', fn: () => sign('sha256', input, bareSign) },
+    {
+      name: 'sign (ES256, 1 KB body)',
+      fn: () => signMessage(buildRequest(params), signer),
+      target: 20_000,
+      baseline: 'bare ES256 sign (node:crypto)',
+    },
+    { name: 'bare ES256 verify (node:crypto)', fn: () => verify('sha256', input, bareVerify, signature) },
+    {
+      name: 'verify (ES256, 1 KB body)',
+      fn: () => verifyMessage(signed, resolve),
+      target: 8_000,
+      baseline: 'bare ES256 verify (node:crypto)',
+    },
     {
       name: 'validate (1 KB record)',
       fn: () => schemas.validate('MN/GOV/9011311/civil-registry/person', '1', PERSON_RECORD),

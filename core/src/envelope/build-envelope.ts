@@ -43,8 +43,18 @@ export interface BuildOptions {
   readonly now?: Date;
 }
 
+/** Random bytes drawn in bulk: one `randomBytes` call per 256 nonces instead of one per message. */
+const NONCE_BYTES = 16;
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+
 function nonce(): string {
-  return randomBytes(16).toString('base64url');
+  if (nonceOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = randomBytes(NONCE_BYTES * 256);
+    nonceOffset = 0;
+  }
+  nonceOffset += NONCE_BYTES;
+  return noncePool.toString('base64url', nonceOffset - NONCE_BYTES, nonceOffset);
 }
 
 /** Fields shared by both kinds: body digest and media type only when there is a body. */

@@ -7,20 +7,30 @@ function refuse(what: string): never {
   throw new OrtooError('BadRequest', `Value cannot be represented as canonical JSON: ${what}`);
 }
 
+/** Strings JSON can carry between quotes as they are: no quote, backslash, control character or surrogate. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/** A JSON string literal; `JSON.stringify` escapes exactly as RFC 8785 §3.2.2.2 asks, but costs more per call. */
+function quote(text: string): string {
+  return PLAIN_STRING.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
 /*
  * Written here rather than taken from the `canonicalize` package (which the
  * tests use as a reference to check this against): it runs on every message,
- * twice, and plain loops over string concatenation are about twice as fast as
- * the package's reduce and template strings. `JSON.stringify` already
- * serialises strings and numbers exactly as RFC 8785 asks.
+ * on the sender's and on the receiver's side, and plain loops with a fast path
+ * for strings that need no escaping are faster than the package's reduce and
+ * template strings. Numbers print as ECMAScript's Number#toString, which is
+ * RFC 8785's number form.
  */
 function serialise(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
       if (!Number.isFinite(value)) refuse(String(value));
-      return JSON.stringify(value);
+      return String(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {
@@ -43,7 +53,7 @@ function serialise(value: unknown): string {
         const member = record[key];
         if (member === undefined) continue; // as JSON.stringify: an absent optional field
         if (out.length > 1) out += ',';
-        out += `${JSON.stringify(key)}:${serialise(member)}`;
+        out += `${quote(key)}:${serialise(member)}`;
       }
       return `${out}}`;
     }

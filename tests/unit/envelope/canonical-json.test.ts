@@ -111,6 +111,17 @@ describe('canonical JSON against the RFC authors’ reference implementation', (
     );
   });
 
+  it('agrees on strings and member names of any UTF-16 code units, lone surrogates and controls included', () => {
+    const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
+    const text = fc.string({ unit: codeUnit, maxLength: 20 });
+    fc.assert(
+      fc.property(fc.dictionary(text, text), (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('refuses nesting too deep to walk with a typed error, not a crash', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i += 1) deep = [deep];

@@ -1,5 +1,6 @@
 import { type KeyObject, constants, sign, verify } from 'node:crypto';
 import { OrtooError } from '../errors';
+import { keyAlgorithmOf } from '../pki/key-pair';
 import type { DetachedJws } from './envelope';
 
 /**
@@ -54,19 +55,24 @@ const CRYPTO_OPTIONS: Record<
   PS256: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, // RFC 7518 §3.5: salt = hash size
 };
 
+/** The key family each algorithm needs. */
+const KEY_FAMILY: Record<JwsAlgorithm, 'ec-p256' | 'rsa'> = { ES256: 'ec-p256', RS256: 'rsa', PS256: 'rsa' };
+
 /** Why `key` cannot be used with `alg`, or undefined when it can. */
 function keyMismatch(alg: JwsAlgorithm, key: KeyObject): string | undefined {
-  const type = key.asymmetricKeyType;
-  const details = key.asymmetricKeyDetails ?? {};
-  if (alg === 'ES256') {
-    return type === 'ec' && details.namedCurve === 'prime256v1' ? undefined : 'ES256 needs an EC P-256 key';
+  let family: 'ec-p256' | 'rsa';
+  try {
+    family = keyAlgorithmOf(key);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
-  if (type !== 'rsa' && !(alg === 'PS256' && type === 'rsa-pss')) return `${alg} needs an RSA key`;
-  return (details.modulusLength ?? 0) >= 2048 ? undefined : `${alg} needs an RSA key of at least 2048 bits`;
+  return family === KEY_FAMILY[alg]
+    ? undefined
+    : `${alg} needs an ${KEY_FAMILY[alg] === 'rsa' ? 'RSA' : 'EC P-256'} key`;
 }
 
 function defaultAlgorithm(key: KeyObject): JwsAlgorithm {
-  return key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256';
+  return key.asymmetricKeyType === 'rsa' ? 'RS256' : 'ES256';
 }
 
 /**

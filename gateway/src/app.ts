@@ -1,0 +1,49 @@
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import { OrtooError } from '../../core/src';
+import type { GatewayDeps } from './deps';
+import { authenticate } from './middleware/authenticate';
+import { errorHandler } from './middleware/error-handler';
+import { buildOpenApiDocument } from './openapi';
+
+/** The access checks a router puts in front of its routes. */
+export interface Guards {
+  /** Admins and auditors. */
+  readonly read: RequestHandler;
+  /** Admins only. */
+  readonly write: RequestHandler;
+}
+
+/** A part of the API: given the dependencies and the guards, its routes. */
+export type RouterFactory = (deps: GatewayDeps, guards: Guards) => Router;
+
+/** Largest admin request body; a service's two schemas are the biggest thing sent. */
+const BODY_LIMIT = '2mb';
+
+/**
+ * The gateway's HTTP application, not listening (`main.ts` listens; tests call
+ * it in-process with supertest). Routers come from `routes/`; errors all end
+ * in one handler.
+ */
+export function createApp(deps: GatewayDeps, routers: readonly RouterFactory[]): Express {
+  const app = express();
+  app.set('etag', false);
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: BODY_LIMIT, strict: true }));
+
+  const openApi = buildOpenApiDocument();
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+
+  const guards: Guards = {
+    read: authenticate(deps.store, deps.audit, ['admin', 'auditor']),
+    write: authenticate(deps.store, deps.audit, ['admin']),
+  };
+  for (const router of routers) app.use(router(deps, guards));
+
+  app.use((req, _res, next) => {
+    next(new OrtooError('NotFound', `No route ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

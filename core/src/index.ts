@@ -21,3 +21,4 @@ export * from './schemas';
 export * from './config';
 export * from './store';
 export * from './observability';
+export * from './global-conf';

@@ -48,7 +48,8 @@ interface TaskResult {
   ratio?: number;
 }
 
-function median(values: number[]): number {
+/** The middle value (upper middle for an even count). */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
@@ -114,18 +115,44 @@ export async function runSuite(options: SuiteOptions): Promise<void> {
       ? []
       : [{ name: `${r.name} ratio to bare`, value: Number(r.ratio.toFixed(3)), unit: 'ratio' }]),
   ]);
-  const file = path.join('bench', 'results', `${options.suite}.json`);
-  mkdirSync(path.dirname(file), { recursive: true });
-  const report = {
-    suite: options.suite,
-    date: new Date().toISOString(),
-    node: process.version,
-    cpu: os.cpus()[0]?.model,
+  writeFigures(options.suite, figures, {
     runs,
-    figures,
     targets: results
       .filter((r) => r.target !== undefined)
       .map((r) => ({ name: `${r.name} throughput`, min: r.target, met: r.met })),
+  });
+}
+
+/** A throughput a task must reach, and whether it did. */
+export interface Target {
+  name: string;
+  min: number | undefined;
+  met: boolean | undefined;
+}
+
+/** What a results file may say beside its figures. */
+export interface ResultsExtras {
+  /** How many runs each figure is the median of. */
+  runs?: number;
+  targets?: Target[];
+}
+
+/**
+ * Writes `bench/results/<suite>.json`: the suite, the date, node and CPU,
+ * then the figures; the one format every suite's results share, so a suite
+ * that measures something other than ops/s (sizes, build times) writes it too.
+ */
+export function writeFigures(suite: string, figures: Figure[], extras: ResultsExtras = {}): void {
+  const file = path.join('bench', 'results', `${suite}.json`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const report = {
+    suite,
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: os.cpus()[0]?.model,
+    ...(extras.runs === undefined ? {} : { runs: extras.runs }),
+    figures,
+    ...(extras.targets === undefined ? {} : { targets: extras.targets }),
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written ${file}`);

@@ -27,7 +27,7 @@ export const apiTokensRouter: RouterFactory = (deps, guards) => {
             event: 'admin-change',
             outcome: 'ok',
             actor,
-            detail: { action: 'token.create', id: result.info.tokenId, role },
+            detail: { action: 'tokens.create', id: result.info.tokenId, role },
           },
           tx,
         );
@@ -46,7 +46,7 @@ export const apiTokensRouter: RouterFactory = (deps, guards) => {
           event: 'admin-change',
           outcome: 'ok',
           actor,
-          detail: { action: 'token.revoke', id: req.params.id },
+          detail: { action: 'tokens.revoke', id: req.params.id },
         },
         tx,
       );

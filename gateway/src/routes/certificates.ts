@@ -9,7 +9,7 @@ import {
 } from '../registry/certificate-repository';
 import { revokeCertificate } from '../registry/revocation';
 import { pageRequest, toPage } from './pagination';
-import { registryChange } from './registry-change';
+import { registryChange } from './admin-change';
 
 function serialParam(value: unknown): string {
   if (typeof value !== 'string' || !/^[0-9A-Fa-f:]{1,64}$/.test(value)) {
@@ -60,9 +60,14 @@ export const certificatesRouter: RouterFactory = (deps, guards) => {
       const certificate = await registryChange(
         deps,
         res,
-        'certificate.revoke',
         (tx) => revokeCertificate(tx, serial, { reason, at: deps.clock() }),
-        (result) => ({ serial, memberId: result.memberId, reason }),
+        (result) => ({
+          action: 'certificates.revoke',
+          id: serial,
+          memberId: result.memberId,
+          securityServer: result.securityServerId,
+          reason,
+        }),
       );
       res.json(certificate);
     },

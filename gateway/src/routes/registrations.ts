@@ -18,7 +18,7 @@ import {
   type RegistrationStatus,
 } from '../registry/registration-repository';
 import { pageRequest, toPage } from './pagination';
-import { registryChange } from './registry-change';
+import { registryChange } from './admin-change';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -48,7 +48,6 @@ export const registrationsRouter: RouterFactory = (deps, guards) => {
       const issued = await registryChange(
         deps,
         res,
-        'registration-token.create',
         (tx) =>
           issueRegistrationToken(tx, {
             securityServerId,
@@ -57,7 +56,11 @@ export const registrationsRouter: RouterFactory = (deps, guards) => {
             now: deps.clock(),
             validitySeconds: config.registration.tokenValiditySeconds,
           }),
-        (result) => ({ id: result.id, securityServerId }),
+        (result) => ({
+          action: 'registration-tokens.create',
+          id: result.id,
+          securityServer: securityServerId,
+        }),
       );
       res.status(201).json(issued);
     },
@@ -118,7 +121,6 @@ export const registrationsRouter: RouterFactory = (deps, guards) => {
     const approved = await registryChange(
       deps,
       res,
-      'registration.approve',
       (tx) =>
         approveRegistration(tx, id, {
           ca: deps.trust.ca,
@@ -127,8 +129,9 @@ export const registrationsRouter: RouterFactory = (deps, guards) => {
           certificateValidityDays: config.registration.certificateValidityDays,
         }),
       (result) => ({
+        action: 'registrations.approve',
         id,
-        securityServerId: result.registration.securityServerId,
+        securityServer: result.registration.securityServerId,
         certificates: [result.sign.serial, result.auth.serial],
       }),
     );
@@ -145,9 +148,8 @@ export const registrationsRouter: RouterFactory = (deps, guards) => {
       const rejected = await registryChange(
         deps,
         res,
-        'registration.reject',
         (tx) => rejectRegistration(tx, id, { now: deps.clock(), rejectedBy: principalOf(res).name, reason }),
-        () => ({ id, reason }),
+        (result) => ({ action: 'registrations.reject', id, securityServer: result.securityServerId, reason }),
       );
       res.json(rejected);
     },

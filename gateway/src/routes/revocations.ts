@@ -8,7 +8,7 @@ import {
 import type { RouterFactory } from '../app';
 import { validateBody } from '../middleware/validate-body';
 import { revokeMember, revokeSecurityServer } from '../registry/revocation';
-import { registryChange } from './registry-change';
+import { registryChange } from './admin-change';
 
 /** Revocation of members and security servers, with all their certificates, effective at once. */
 export const revocationsRouter: RouterFactory = (deps, guards) => {
@@ -26,9 +26,8 @@ export const revocationsRouter: RouterFactory = (deps, guards) => {
       const result = await registryChange(
         deps,
         res,
-        'member.revoke',
         (tx) => revokeMember(tx, id, { reason, at: deps.clock() }),
-        (revoked) => ({ id, reason, certificates: revoked.revokedCertificates }),
+        (revoked) => ({ action: 'members.revoke', id, reason, certificates: revoked.revokedCertificates }),
       );
       res.json(result);
     },
@@ -47,9 +46,14 @@ export const revocationsRouter: RouterFactory = (deps, guards) => {
       const result = await registryChange(
         deps,
         res,
-        'security-server.revoke',
         (tx) => revokeSecurityServer(tx, id, { reason, at: deps.clock() }),
-        (revoked) => ({ id, reason, certificates: revoked.revokedCertificates }),
+        (revoked) => ({
+          action: 'security-servers.revoke',
+          id,
+          securityServer: id,
+          reason,
+          certificates: revoked.revokedCertificates,
+        }),
       );
       res.json(result);
     },

@@ -1,0 +1,27 @@
+import type { RouterFactory } from '../app';
+import { accessRightsRouter } from './access-rights';
+import { apiTokensRouter } from './api-tokens';
+import { certificatesRouter } from './certificates';
+import { globalConfRouter } from './global-conf';
+import { groupsRouter } from './groups';
+import { membersRouter } from './members';
+import { registrationsRouter } from './registrations';
+import { revocationsRouter } from './revocations';
+import { securityServersRouter } from './security-servers';
+import { servicesRouter } from './services';
+import { subsystemsRouter } from './subsystems';
+
+/** Every part of the admin API, in the order they are mounted. */
+export const ADMIN_ROUTERS: readonly RouterFactory[] = [
+  membersRouter,
+  subsystemsRouter,
+  securityServersRouter,
+  groupsRouter,
+  apiTokensRouter,
+  registrationsRouter,
+  certificatesRouter,
+  revocationsRouter,
+  servicesRouter,
+  accessRightsRouter,
+  globalConfRouter,
+];

@@ -1,0 +1,284 @@
+import { Router, type Request } from 'express';
+import {
+  OrtooError,
+  formatServiceId,
+  formatSubsystemId,
+  parseServiceId,
+  parseSubsystemId,
+  sqlStateOf,
+  type ServiceId,
+} from '../../../core/src';
+import type { RouterFactory } from '../app';
+import { validateBody } from '../middleware/validate-body';
+import { countAccessRights } from '../registry/access-right-repository';
+import {
+  deleteService,
+  findService,
+  insertService,
+  listServiceVersions,
+  listServices,
+  lockServiceVersions,
+  updateService,
+  type RetryPolicy,
+  type ServiceKey,
+  type ServiceSettings,
+} from '../registry/service-repository';
+import { checkServiceSchema } from '../registry/service-schemas';
+import { requireActiveSubsystem } from '../registry/subsystem-standing';
+import { recordAdminChange } from './admin-change';
+import { pageRequest, toPage } from './pagination';
+
+/** @defaultValue how long the gateway waits for a provider unless the service says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** @defaultValue how delivery is retried unless the service says otherwise. */
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = { maxAttempts: 5, backoffMs: 1000 };
+
+const SERVICE_PATH = '/v1/services/:instance/:memberClass/:memberCode/:subsystemCode/:serviceCode';
+const VERSION_PATH = `${SERVICE_PATH}/versions/:version`;
+/** As in `service-create.schema.json`: no dots-only version, which URL normalisation would rewrite. */
+const VERSION = /^(?!\.+$)[A-Za-z0-9._-]{1,32}$/;
+
+type JsonSchema = Record<string, unknown>;
+
+/** Body of `POST /v1/services`, as `service-create.schema.json` lets it through. */
+interface ServiceCreateBody {
+  id: string;
+  version: string;
+  title: string;
+  requestSchema: JsonSchema;
+  responseSchema: JsonSchema;
+  timeoutMs?: number;
+  retryPolicy?: Partial<RetryPolicy>;
+  dataSubjectPointer?: string;
+  enabled?: boolean;
+}
+
+/** Body of `PATCH …/versions/:version`, as `service-update.schema.json` lets it through. */
+interface ServiceUpdateBody {
+  title?: string;
+  requestSchema?: JsonSchema;
+  responseSchema?: JsonSchema;
+  timeoutMs?: number;
+  retryPolicy?: Partial<RetryPolicy>;
+  /** null removes the pointer. */
+  dataSubjectPointer?: string | null;
+  enabled?: boolean;
+}
+
+/** The service named by the path. @throws OrtooError `InvalidIdentifier` */
+function serviceIdOf(req: Request): ServiceId {
+  const { instance, memberClass, memberCode, subsystemCode, serviceCode } = req.params as Record<
+    string,
+    string
+  >;
+  return parseServiceId([instance, memberClass, memberCode, subsystemCode, serviceCode].join('/'));
+}
+
+/** The version named by the path. @throws OrtooError `BadRequest` */
+function versionOf(req: Request): string {
+  const { version } = req.params as Record<string, string | undefined>;
+  if (version === undefined || !VERSION.test(version)) {
+    throw new OrtooError('BadRequest', 'A service version is 1-32 of A-Z a-z 0-9 . _ - and not only dots');
+  }
+  return version;
+}
+
+/** Cursors of the service list are `serviceId version`: neither can hold a space. */
+function serviceKeyOf(cursor: string): ServiceKey {
+  const [serviceId, version, ...rest] = cursor.split(' ');
+  if (serviceId === undefined || version === undefined || rest.length > 0) {
+    throw new OrtooError('BadRequest', 'cursor is not one this API gave out');
+  }
+  return { serviceId, version };
+}
+
+function noSuchVersion(serviceId: string, version: string): OrtooError {
+  return new OrtooError('NotFound', `No version ${version} of service ${serviceId} is registered`, {
+    detail: { id: serviceId, version },
+  });
+}
+
+/** The settings of a new version: defaults filled in, schemas checked and hashed. */
+function settingsOf(body: ServiceCreateBody): ServiceSettings {
+  return {
+    title: body.title,
+    requestSchema: body.requestSchema,
+    responseSchema: body.responseSchema,
+    requestSchemaHash: checkServiceSchema('requestSchema', body.requestSchema),
+    responseSchemaHash: checkServiceSchema('responseSchema', body.responseSchema),
+    timeoutMs: body.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
+    ...(body.dataSubjectPointer === undefined ? {} : { dataSubjectPointer: body.dataSubjectPointer }),
+    enabled: body.enabled ?? true,
+  };
+}
+
+/** Names of the settings in which `a` and `b` differ; schemas are compared by hash. */
+function differences(a: ServiceSettings, b: ServiceSettings): string[] {
+  const fields: [string, unknown, unknown][] = [
+    ['title', a.title, b.title],
+    ['requestSchema', a.requestSchemaHash, b.requestSchemaHash],
+    ['responseSchema', a.responseSchemaHash, b.responseSchemaHash],
+    ['timeoutMs', a.timeoutMs, b.timeoutMs],
+    ['retryPolicy.maxAttempts', a.retryPolicy.maxAttempts, b.retryPolicy.maxAttempts],
+    ['retryPolicy.backoffMs', a.retryPolicy.backoffMs, b.retryPolicy.backoffMs],
+    ['dataSubjectPointer', a.dataSubjectPointer, b.dataSubjectPointer],
+    ['enabled', a.enabled, b.enabled],
+  ];
+  return fields.filter(([, x, y]) => x !== y).map(([name]) => name);
+}
+
+/**
+ * Services and their versions: `/v1/services`. A version's payload schemas
+ * are checked to compile when they are set, so the exchange never meets a
+ * schema it cannot use; deleting the last version of a service that clients
+ * still have rights to is refused.
+ */
+export const servicesRouter: RouterFactory = (deps, guards) => {
+  const router = Router();
+
+  router.get('/v1/services', guards.read, async (req, res) => {
+    const page = pageRequest(req);
+    const { provider } = req.query;
+    const providerId = provider === undefined ? undefined : formatSubsystemId(parseSubsystemId(provider));
+    const after = page.after === undefined ? undefined : serviceKeyOf(page.after);
+    const rows = await listServices(deps.store, { providerId }, { after, limit: page.limit });
+    res.json(toPage(rows, page, (service) => `${service.id} ${service.version}`));
+  });
+
+  router.post(
+    '/v1/services',
+    guards.write,
+    validateBody(deps.schemas, 'service-create'),
+    async (req, res) => {
+      const body = req.body as ServiceCreateBody;
+      const id = parseServiceId(body.id);
+      const serviceId = formatServiceId(id);
+      // Compiled before the transaction: a large schema takes a while, and no lock need wait for it.
+      const settings = settingsOf(body);
+      const { service, created } = await deps.store.transaction(async (tx) => {
+        await requireActiveSubsystem(tx, formatSubsystemId(id), 'provider');
+        const inserted = await insertService(tx, id, body.version, settings).catch((error: unknown) => {
+          // The provider was checked above under a share lock; this only guards against a change of that rule.
+          if (sqlStateOf(error) === '23503') {
+            throw new OrtooError('NotFound', `No subsystem ${formatSubsystemId(id)} is registered`, {
+              cause: error,
+            });
+          }
+          throw error;
+        });
+        if (inserted !== undefined) {
+          await recordAdminChange(tx, deps, res, {
+            action: 'services.create',
+            id: serviceId,
+            service: serviceId,
+            version: body.version,
+          });
+          return { service: inserted, created: true };
+        }
+        const existing = await findService(tx, serviceId, body.version);
+        const differing = existing === undefined ? [] : differences(existing, settings);
+        if (existing === undefined || differing.length > 0) {
+          throw new OrtooError(
+            'Conflict',
+            `Version ${body.version} of service ${serviceId} is already registered with other settings`,
+            { detail: { id: serviceId, version: body.version, differing } },
+          );
+        }
+        return { service: existing, created: false };
+      });
+      res.status(created ? 201 : 200).json(service);
+    },
+  );
+
+  router.get(SERVICE_PATH, guards.read, async (req, res) => {
+    const serviceId = formatServiceId(serviceIdOf(req));
+    const items = await listServiceVersions(deps.store, serviceId);
+    if (items.length === 0) {
+      throw new OrtooError('NotFound', `No service ${serviceId} is registered`, {
+        detail: { id: serviceId },
+      });
+    }
+    res.json({ items });
+  });
+
+  router.get(VERSION_PATH, guards.read, async (req, res) => {
+    const serviceId = formatServiceId(serviceIdOf(req));
+    const version = versionOf(req);
+    const service = await findService(deps.store, serviceId, version);
+    if (service === undefined) throw noSuchVersion(serviceId, version);
+    res.json(service);
+  });
+
+  router.patch(VERSION_PATH, guards.write, validateBody(deps.schemas, 'service-update'), async (req, res) => {
+    const serviceId = formatServiceId(serviceIdOf(req));
+    const version = versionOf(req);
+    const body = req.body as ServiceUpdateBody;
+    const requestSchemaHash =
+      body.requestSchema === undefined ? undefined : checkServiceSchema('requestSchema', body.requestSchema);
+    const responseSchemaHash =
+      body.responseSchema === undefined
+        ? undefined
+        : checkServiceSchema('responseSchema', body.responseSchema);
+    const service = await deps.store.transaction(async (tx) => {
+      const current = await findService(tx, serviceId, version, { forUpdate: true });
+      if (current === undefined) throw noSuchVersion(serviceId, version);
+      const pointer =
+        body.dataSubjectPointer === undefined
+          ? current.dataSubjectPointer
+          : (body.dataSubjectPointer ?? undefined);
+      const settings: ServiceSettings = {
+        title: body.title ?? current.title,
+        requestSchema: body.requestSchema ?? current.requestSchema,
+        responseSchema: body.responseSchema ?? current.responseSchema,
+        requestSchemaHash: requestSchemaHash ?? current.requestSchemaHash,
+        responseSchemaHash: responseSchemaHash ?? current.responseSchemaHash,
+        timeoutMs: body.timeoutMs ?? current.timeoutMs,
+        retryPolicy: { ...current.retryPolicy, ...body.retryPolicy },
+        ...(pointer === undefined ? {} : { dataSubjectPointer: pointer }),
+        enabled: body.enabled ?? current.enabled,
+      };
+      const updated = await updateService(tx, serviceId, version, settings);
+      if (updated === undefined) throw noSuchVersion(serviceId, version);
+      await recordAdminChange(tx, deps, res, {
+        action: 'services.update',
+        service: serviceId,
+        id: serviceId,
+        version,
+        changed: differences(current, settings),
+      });
+      return updated;
+    });
+    res.json(service);
+  });
+
+  router.delete(VERSION_PATH, guards.write, async (req, res) => {
+    const serviceId = formatServiceId(serviceIdOf(req));
+    const version = versionOf(req);
+    await deps.store.transaction(async (tx) => {
+      // Every version locked: two deletes of the last two versions cannot both see the other one left.
+      const versions = await lockServiceVersions(tx, serviceId);
+      if (!versions.includes(version)) throw noSuchVersion(serviceId, version);
+      if (versions.length === 1) {
+        const rights = await countAccessRights(tx, serviceId);
+        if (rights > 0) {
+          throw new OrtooError(
+            'Conflict',
+            `Version ${version} is the last of service ${serviceId}, which ${rights} access right(s) refer to; remove them first`,
+            { detail: { id: serviceId, version, accessRights: rights } },
+          );
+        }
+      }
+      await deleteService(tx, serviceId, version);
+      await recordAdminChange(tx, deps, res, {
+        action: 'services.delete',
+        id: serviceId,
+        service: serviceId,
+        version,
+      });
+    });
+    res.status(204).end();
+  });
+
+  return router;
+};

@@ -1,0 +1,90 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { buildOpenApiDocument } from '../../../gateway/src/openapi';
+import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Every `METHOD /path` the app answers, with express's `:param` written as OpenAPI's `{param}`. */
+function routesOf(app: Express): string[] {
+  const found: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
+        for (const method of Object.keys(layer.route.methods)) found.push(`${method.toUpperCase()} ${path}`);
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return found.sort();
+}
+
+/** Every `$ref` in a document, as JSON pointers into it. */
+function refsOf(value: unknown, into: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((item) => refsOf(item, into));
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      if (key === '$ref' && typeof child === 'string') into.push(child);
+      else refsOf(child, into);
+    }
+  }
+  return into;
+}
+
+function resolve(document: unknown, pointer: string): unknown {
+  return pointer
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], document);
+}
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+describe('the OpenAPI description of the admin API', () => {
+  let gateway: GatewayHarness;
+  const document = buildOpenApiDocument() as { paths: Record<string, Record<string, unknown>> };
+
+  /** Every operation described, skipping path-level keys such as `parameters`. */
+  const describedRoutes = () =>
+    Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => HTTP_METHODS.includes(key))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    );
+
+  beforeAll(async () => {
+    gateway = await startGateway('pglite');
+  });
+  afterAll(() => gateway.close());
+
+  it('describes every route the gateway answers', () => {
+    const described = describedRoutes();
+    const routes = routesOf(gateway.app);
+    expect(routes.length).toBeGreaterThan(20);
+    expect(routes.filter((route) => !described.includes(route))).toEqual([]);
+  });
+
+  it('describes no route the gateway does not answer', () => {
+    const routes = routesOf(gateway.app);
+    const described = describedRoutes();
+    expect(described.filter((route) => !routes.includes(route))).toEqual([]);
+  });
+
+  it('resolves every $ref inside itself', () => {
+    const dangling = refsOf(document).filter(
+      (ref) => !ref.startsWith('#/') || resolve(document, ref) === undefined,
+    );
+    expect(dangling).toEqual([]);
+  });
+
+  it('is served at /v1/openapi.json as built', async () => {
+    const res = await request(gateway.app).get('/v1/openapi.json').expect(200);
+    expect(res.body).toEqual(document);
+  });
+});

@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runOrtoo } from '../../helpers/cli-runner';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolves with everything the child wrote once `pattern` shows up in its stdout. */
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}; got: ${seen}`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve(seen);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ${pattern}: ${seen}`));
+    });
+  });
+}
+
+describe('ortoo gateway', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ortoo-gateway-cli-'));
+    env = {
+      ORTOO_INSTANCE: 'MN',
+      ORTOO_CERTS_DIR: path.join(dir, 'certs'),
+      ORTOO_GATEWAY_DATA_DIR: path.join(dir, 'db'),
+      ORTOO_GATEWAY_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+    };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('init creates the trust material once, keys readable by the owner only', async () => {
+    const other = path.join(dir, 'other-certs');
+    const first = await runOrtoo(['gateway', 'init', '--certs-dir', other], env);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toContain(`Created the trust material of instance MN in ${other}`);
+    expect(readdirSync(other).sort()).toEqual([
+      'ca.key',
+      'ca.pem',
+      'gateway-tls.key',
+      'gateway-tls.pem',
+      'global-conf-signing.key',
+      'global-conf-signing.pem',
+    ]);
+    expect(statSync(path.join(other, 'ca.key')).mode & 0o777).toBe(0o600);
+    const thumbprint = /^CA thumbprint\s+(\S+)$/m.exec(first.stdout)?.[1];
+    expect(thumbprint).toEqual(expect.any(String));
+
+    const again = await runOrtoo(['gateway', 'init', '--certs-dir', other], env);
+    expect(again.stdout).toContain('already in');
+    expect(again.stdout).toContain(thumbprint);
+  });
+
+  it('init refuses a configuration it cannot use, saying which setting is wrong', async () => {
+    const run = await runOrtoo(['gateway', 'init'], { ...env, ORTOO_INSTANCE: 'not/valid' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^error: Server\.InvalidConfiguration: Invalid configuration: instance \(env ORTOO_INSTANCE\)/,
+    );
+  });
+
+  it('bootstraps the first admin token once, then refuses unless forced', async () => {
+    const first = await runOrtoo(['gateway', 'bootstrap', '--name', 'Bat (first admin)'], env);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    const [token, note] = first.stdout.split('\n');
+    expect(token).toMatch(/^ortoo_[A-Za-z0-9_-]{43}$/);
+    expect(note).toContain('shown only this once and not stored in clear');
+
+    const second = await runOrtoo(['gateway', 'bootstrap', '--name', 'again'], env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('already has 1 active admin token');
+
+    const forced = await runOrtoo(['gateway', 'bootstrap', '--name', 'spare', '--force', '--json'], env);
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.stdout)).toEqual({
+      id: expect.any(String),
+      name: 'spare',
+      role: 'admin',
+      token: expect.stringMatching(/^ortoo_/),
+    });
+    env.ORTOO_TOKEN = token;
+  });
+
+  it('starts the gateway, which answers the CLI with the bootstrapped token, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/ortoo.js'), 'gateway', 'start'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const started = await waitForOutput(child, /listening on (http:\/\/\S+)/);
+      const url = /listening on (http:\/\/\S+)/.exec(started)?.[1] ?? '';
+      expect(url).toBe(`http://127.0.0.1:${env.ORTOO_GATEWAY_PORT}`);
+
+      const created = await runOrtoo(
+        ['admin', 'members', 'create', 'MN/GOV/9011311', '--name', 'Registry', '--json'],
+        {
+          ORTOO_URL: url,
+          ORTOO_TOKEN: env.ORTOO_TOKEN,
+        },
+      );
+      expect(created.code).toBe(0);
+      const tokens = await runOrtoo(['admin', 'tokens', 'list'], {
+        ORTOO_URL: url,
+        ORTOO_TOKEN: env.ORTOO_TOKEN,
+      });
+      expect(tokens.stdout).toMatch(/Bat \(first admin\)\s+admin/);
+
+      const meanwhile = await runOrtoo(['gateway', 'bootstrap', '--name', 'late', '--force'], env);
+      expect(meanwhile.code).toBe(1);
+      expect(meanwhile.stderr).toContain(`A gateway is running at ${url} on the PGlite database`);
+
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});

@@ -8,6 +8,7 @@ import {
   type SqlExecutor,
 } from '../../../core/src';
 import { insertCertificate, revokeCertificates, type IssuedCertificate } from './certificate-repository';
+import { findMember, type Member } from './member-repository';
 import {
   consumeRegistrationToken,
   createRegistrationToken,
@@ -35,19 +36,13 @@ function fit(text: string): string {
   return text.length <= DN_ATTRIBUTE_MAX ? text : `${text.slice(0, DN_ATTRIBUTE_MAX - 1)}…`;
 }
 
-interface MemberState {
-  name: string;
-  status: 'active' | 'revoked';
-}
-
-async function memberState(db: SqlExecutor, memberId: string): Promise<MemberState> {
-  const [member] = await db.query<MemberState>('SELECT name, status FROM members WHERE id = $1', [memberId]);
+/**
+ * The member, locked against revocation until the transaction ends.
+ * @throws OrtooError `NotFound`, or `Conflict` when it is revoked
+ */
+async function activeMember(tx: SqlExecutor, memberId: string): Promise<Member> {
+  const member = await findMember(tx, memberId, { lock: 'share' });
   if (member === undefined) throw new OrtooError('NotFound', `No member ${memberId}`);
-  return member;
-}
-
-async function activeMember(db: SqlExecutor, memberId: string): Promise<MemberState> {
-  const member = await memberState(db, memberId);
   if (member.status !== 'active') throw new OrtooError('Conflict', `Member ${memberId} is revoked`);
   return member;
 }

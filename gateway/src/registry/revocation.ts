@@ -29,6 +29,27 @@ interface RevokedRow {
   revocation_reason: string;
 }
 
+/**
+ * Marks the rows of `table` whose `column` equals `value` as revoked, keeping
+ * the time and reason of an earlier revocation; returns the first row's.
+ */
+async function markRevoked(
+  tx: SqlExecutor,
+  table: 'members' | 'security_servers',
+  column: 'id' | 'owner_id',
+  value: string,
+  params: RevocationParams,
+): Promise<RevokedRow | undefined> {
+  const [row] = await tx.query<RevokedRow>(
+    `UPDATE ${table}
+     SET status = 'revoked', revoked_at = coalesce(revoked_at, $2), revocation_reason = coalesce(revocation_reason, $3),
+         updated_at = now()
+     WHERE ${column} = $1 RETURNING revoked_at, revocation_reason`,
+    [value, params.at, params.reason],
+  );
+  return row;
+}
+
 /** Revokes one certificate. @throws OrtooError `NotFound` */
 export async function revokeCertificate(
   tx: SqlExecutor,
@@ -47,13 +68,7 @@ export async function revokeSecurityServer(
   id: string,
   params: RevocationParams,
 ): Promise<RevocationResult> {
-  const [row] = await tx.query<RevokedRow>(
-    `UPDATE security_servers
-     SET status = 'revoked', revoked_at = coalesce(revoked_at, $2), revocation_reason = coalesce(revocation_reason, $3),
-         updated_at = now()
-     WHERE id = $1 RETURNING revoked_at, revocation_reason`,
-    [id, params.at, params.reason],
-  );
+  const row = await markRevoked(tx, 'security_servers', 'id', id, params);
   if (row === undefined) throw new OrtooError('NotFound', `No security server ${id}`);
   const revokedCertificates = await revokeCertificates(tx, { securityServerId: id }, params);
   return {
@@ -71,21 +86,12 @@ export async function revokeMember(
   id: string,
   params: RevocationParams,
 ): Promise<RevocationResult> {
-  const [row] = await tx.query<RevokedRow>(
-    `UPDATE members
-     SET status = 'revoked', revoked_at = coalesce(revoked_at, $2), revocation_reason = coalesce(revocation_reason, $3),
-         updated_at = now()
-     WHERE id = $1 RETURNING revoked_at, revocation_reason`,
-    [id, params.at, params.reason],
-  );
+  const row = await markRevoked(tx, 'members', 'id', id, params);
   if (row === undefined) throw new OrtooError('NotFound', `No member ${id}`);
-  await tx.query(
-    `UPDATE security_servers
-     SET status = 'revoked', revoked_at = coalesce(revoked_at, $2), revocation_reason = coalesce(revocation_reason, $3),
-         updated_at = now()
-     WHERE owner_id = $1`,
-    [id, params.at, `member revoked: ${params.reason}`],
-  );
+  await markRevoked(tx, 'security_servers', 'owner_id', id, {
+    ...params,
+    reason: `member revoked: ${params.reason}`,
+  });
   const revokedCertificates = await revokeCertificates(tx, { memberId: id }, params);
   return {
     id,

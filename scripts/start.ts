@@ -1,7 +1,8 @@
 /**
  * `npm start`: runs the demo network. The network (gateway, four agencies'
  * security servers and their backends) arrives with the demo-network issue;
- * until then this says so and checks that the machine is ready for it.
+ * until then this says how to run the gateway and checks that the machine is
+ * ready for the rest.
  */
 import { execFileSync } from 'node:child_process';
 
@@ -23,8 +24,12 @@ const checks: [string, string | undefined, string][] = [
   ['openssl', found('openssl', ['version']), 'apt-get install openssl'],
 ];
 
-console.log('Örtöö: the core protocol library is in place (npm test, npm run bench).');
-console.log('The demo network (gateway, security servers, sample agencies) arrives with a later issue.\n');
+console.log("Örtöö: the core library and the gateway's registry are in place (npm test, npm run bench).");
+console.log(
+  'Run the gateway with: npm run ortoo -- gateway init && npm run ortoo -- gateway bootstrap --name Admin',
+);
+console.log('                      npm run ortoo -- gateway start   (see the README for the admin commands)');
+console.log('The whole demo network (security servers, sample agencies) arrives with a later issue.\n');
 for (const [name, version, fix] of checks) {
   console.log(`${version ? 'ok     ' : 'missing'} ${name.padEnd(14)} ${version ?? `— ${fix}`}`);
 }

@@ -19,7 +19,7 @@ import {
   type GlobalConf,
 } from '../../core/src';
 import { runOrtoo, type CliRun } from '../helpers/cli-runner';
-import { freePort, stopProcess, waitForOutput } from '../helpers/processes';
+import { gatewayProcessEnv, stopProcess, waitForOutput } from '../helpers/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -64,13 +64,7 @@ describe('an administrator onboards three agencies from the CLI alone', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'ortoo-onboarding-'));
-    env = {
-      ORTOO_INSTANCE: 'MN',
-      ORTOO_CERTS_DIR: path.join(dir, 'certs'),
-      ORTOO_GATEWAY_DATA_DIR: path.join(dir, 'db'),
-      ORTOO_GATEWAY_PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
-    };
+    env = await gatewayProcessEnv(dir);
     await ortoo('gateway', 'init');
     const bootstrap = JSON.parse((await ortoo('gateway', 'bootstrap', '--name', 'Bat', '--json')).stdout);
     gateway = spawn(process.execPath, [path.join(ROOT, 'bin/ortoo.js'), 'gateway', 'start'], {

@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import path from 'node:path';
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -12,6 +13,21 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * The environment of an `ortoo gateway` process of instance MN that keeps its
+ * trust material in `dir/certs` and its PGlite database in `dir/db`, listens
+ * on a free port and logs warnings only.
+ */
+export async function gatewayProcessEnv(dir: string): Promise<NodeJS.ProcessEnv> {
+  return {
+    ORTOO_INSTANCE: 'MN',
+    ORTOO_CERTS_DIR: path.join(dir, 'certs'),
+    ORTOO_GATEWAY_DATA_DIR: path.join(dir, 'db'),
+    ORTOO_GATEWAY_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+  };
 }
 
 /** Resolves with everything the child wrote once `pattern` shows up in its stdout. */

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCsr, generateKeyPair } from '../../../core/src';
 import { runOrtoo, startListeningGateway, type ListeningGateway } from '../../helpers/cli-runner';
+import { STANDARD_MEMBERS } from '../../helpers/registry-fixtures';
 
-const PROVIDER_MEMBER = 'MN/GOV/9011311';
-const CLIENT_MEMBER = 'MN/GOV/7000001';
+const PROVIDER_MEMBER = STANDARD_MEMBERS.registry.id;
+const CLIENT_MEMBER = STANDARD_MEMBERS.nation.id;
 const PROVIDER = `${PROVIDER_MEMBER}/civil-registry`;
 const CLIENT = `${CLIENT_MEMBER}/e-services`;
 const SERVICE = `${PROVIDER}/person`;
@@ -43,10 +44,7 @@ describe('ortoo admin, across the registry', () => {
     );
     writeFileSync(path.join(dir, 'person-response.json'), JSON.stringify({ type: 'object' }));
     writeFileSync(path.join(dir, 'broken.json'), '{"type": ');
-    for (const [id, name] of [
-      [PROVIDER_MEMBER, 'Улсын бүртгэлийн ерөнхий газар'],
-      [CLIENT_MEMBER, 'Цахим Үндэстэн'],
-    ] as const) {
+    for (const { id, name } of [STANDARD_MEMBERS.registry, STANDARD_MEMBERS.nation]) {
       json(await ortoo(['admin', 'members', 'create', id, '--name', name, '--json']));
     }
   });
@@ -153,24 +151,21 @@ describe('ortoo admin, across the registry', () => {
 
   it('says which schema file it cannot use', async () => {
     const base = ['admin', 'services', 'create', `${PROVIDER}/other`, '--version', 'v1', '--title', 'Other'];
-    const missing = await ortoo([
-      ...base,
-      '--request-schema',
-      path.join(dir, 'nope.json'),
-      '--response-schema',
-      path.join(dir, 'person-response.json'),
-    ]);
+    /** `base` with these two files of `dir` as the schemas. */
+    const createWith = (requestFile: string, responseFile: string) =>
+      ortoo([
+        ...base,
+        '--request-schema',
+        path.join(dir, requestFile),
+        '--response-schema',
+        path.join(dir, responseFile),
+      ]);
+    const missing = await createWith('nope.json', 'person-response.json');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
       `error: Cannot read --request-schema ${path.join(dir, 'nope.json')}: no such file\n`,
     );
-    const broken = await ortoo([
-      ...base,
-      '--request-schema',
-      path.join(dir, 'person-request.json'),
-      '--response-schema',
-      path.join(dir, 'broken.json'),
-    ]);
+    const broken = await createWith('person-request.json', 'broken.json');
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain(
       `error: --response-schema ${path.join(dir, 'broken.json')} is not valid JSON`,

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runOrtoo } from '../../helpers/cli-runner';
-import { freePort, waitForOutput } from '../../helpers/processes';
+import { gatewayProcessEnv, waitForOutput } from '../../helpers/processes';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -13,13 +13,7 @@ describe('ortoo gateway', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'ortoo-gateway-cli-'));
-    env = {
-      ORTOO_INSTANCE: 'MN',
-      ORTOO_CERTS_DIR: path.join(dir, 'certs'),
-      ORTOO_GATEWAY_DATA_DIR: path.join(dir, 'db'),
-      ORTOO_GATEWAY_PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
-    };
+    env = await gatewayProcessEnv(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { SqlStore } from '../../../core/src';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
+import { insertGroup, insertMembers, insertSubsystems } from '../../helpers/registry-fixtures';
 import { STORE_ENGINES } from '../../helpers/store-engines';
 
 const PROVIDER = 'MN/GOV/9011311/civil-registry';
@@ -16,30 +17,14 @@ const GROUP = 'MN/health-agencies';
  * their routes are not under test here.
  */
 async function seedRegistry(store: SqlStore): Promise<void> {
-  const members: [string, string][] = [
-    ['MN/GOV/9011311', 'active'],
-    ['MN/GOV/9011322', 'active'],
-    ['MN/GOV/9011333', 'active'],
-    ['MN/GOV/7000001', 'revoked'],
-  ];
-  for (const [id, status] of members) {
-    const [instance, memberClass, memberCode] = id.split('/');
-    await store.query(
-      'INSERT INTO members (id, instance, member_class, member_code, name, status) VALUES ($1, $2, $3, $4, $5, $6)',
-      [id, instance, memberClass, memberCode, `Member ${id}`, status],
-    );
-  }
-  for (const id of [PROVIDER, PORTAL, TAX, REVOKED_CLIENT]) {
-    await store.query('INSERT INTO subsystems (id, member_id, subsystem_code) VALUES ($1, $2, $3)', [
-      id,
-      id.split('/').slice(0, 3).join('/'),
-      id.split('/')[3],
-    ]);
-  }
-  await store.query(
-    "INSERT INTO global_groups (id, instance, group_code) VALUES ($1, 'MN', 'health-agencies')",
-    [GROUP],
-  );
+  await insertMembers(store, [
+    { id: 'MN/GOV/9011311' },
+    { id: 'MN/GOV/9011322' },
+    { id: 'MN/GOV/9011333' },
+    { id: 'MN/GOV/7000001', status: 'revoked' },
+  ]);
+  await insertSubsystems(store, [PROVIDER, PORTAL, TAX, REVOKED_CLIENT]);
+  await insertGroup(store, GROUP);
 }
 
 describe.each(STORE_ENGINES)('access rights on %s', (engine) => {

@@ -22,6 +22,13 @@ import { GlobalConfPublisher } from '../../../gateway/src/global-conf/global-con
 import { bumpRegistryVersion } from '../../../gateway/src/registry/registry-version';
 import { STORE_ENGINES } from '../../helpers/store-engines';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
+import {
+  insertCertificate,
+  insertGroup,
+  insertMembers,
+  insertSecurityServers,
+  insertSubsystems,
+} from '../../helpers/registry-fixtures';
 
 const PROVIDER = 'MN/GOV/9011311';
 const CONSUMER = 'MN/GOV/7000001';
@@ -42,40 +49,27 @@ function issueSignCertificate(ca: CertificateAuthority, commonName: string): Cer
 
 /** Registry rows by direct SQL: two members, their servers and subsystems, a service, rights, a group. */
 async function seedRegistry(tx: SqlExecutor, certificates: Certificate[]): Promise<void> {
-  await tx.query(
-    `INSERT INTO members (id, instance, member_class, member_code, name)
-     VALUES ($1, 'MN', 'GOV', '9011311', 'Улсын бүртгэлийн ерөнхий газар'),
-            ($2, 'MN', 'GOV', '7000001', 'Цахим үйлчилгээ')`,
-    [PROVIDER, CONSUMER],
-  );
-  await tx.query(
-    `INSERT INTO subsystems (id, member_id, subsystem_code)
-     VALUES ($1 || '/civil-registry', $1, 'civil-registry'), ($2 || '/e-services', $2, 'e-services')`,
-    [PROVIDER, CONSUMER],
-  );
-  await tx.query(
-    `INSERT INTO security_servers (id, owner_id, server_code, address)
-     VALUES ($1 || '/ss1', $1, 'ss1', 'https://ss1.civil-registry.mn:5500'),
-            ($2 || '/ss1', $2, 'ss1', 'https://ss1.e-services.mn:5500')`,
-    [PROVIDER, CONSUMER],
-  );
+  await insertMembers(tx, [
+    { id: PROVIDER, name: 'Улсын бүртгэлийн ерөнхий газар' },
+    { id: CONSUMER, name: 'Цахим үйлчилгээ' },
+  ]);
+  await insertSubsystems(tx, [`${PROVIDER}/civil-registry`, `${CONSUMER}/e-services`]);
+  await insertSecurityServers(tx, [
+    { id: `${PROVIDER}/ss1`, address: 'https://ss1.civil-registry.mn:5500' },
+    { id: `${CONSUMER}/ss1`, address: 'https://ss1.e-services.mn:5500' },
+  ]);
   const owners = [PROVIDER, CONSUMER];
   for (const [index, certificate] of certificates.entries()) {
-    const owner = owners[index] as string;
-    await tx.query(
-      `INSERT INTO certificates (serial, kind, member_id, security_server_id, thumbprint, subject, pem,
-                                 not_before, not_after)
-       VALUES ($1, 'sign', $2, $2 || '/ss1', $3, $4, $5, $6, $7)`,
-      [
-        certificate.serialNumber,
-        owner,
-        certificate.thumbprint,
-        certificate.subject.commonName,
-        certificate.pem,
-        certificate.notBefore,
-        certificate.notAfter,
-      ],
-    );
+    await insertCertificate(tx, {
+      serial: certificate.serialNumber,
+      kind: 'sign',
+      securityServerId: `${owners[index] as string}/ss1`,
+      thumbprint: certificate.thumbprint,
+      subject: certificate.subject.commonName,
+      pem: certificate.pem,
+      notBefore: certificate.notBefore,
+      notAfter: certificate.notAfter,
+    });
   }
   await tx.query(
     `INSERT INTO services (service_id, version, provider_id, service_code, title, request_schema,
@@ -85,12 +79,7 @@ async function seedRegistry(tx: SqlExecutor, certificates: Certificate[]): Promi
              $3, $4, 30000, 5, 1000, '/registerNumber')`,
     [SERVICE, `${PROVIDER}/civil-registry`, 'R'.repeat(43), 'S'.repeat(43)],
   );
-  await tx.query(
-    `INSERT INTO global_groups (id, instance, group_code) VALUES ('MN/portals', 'MN', 'portals')`,
-  );
-  await tx.query(`INSERT INTO global_group_members (group_id, subsystem_id) VALUES ('MN/portals', $1)`, [
-    `${CONSUMER}/e-services`,
-  ]);
+  await insertGroup(tx, 'MN/portals', [`${CONSUMER}/e-services`]);
   await tx.query(`INSERT INTO access_rights (service_id, client_id) VALUES ($1, $2)`, [
     SERVICE,
     `${CONSUMER}/e-services`,

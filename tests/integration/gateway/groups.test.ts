@@ -1,29 +1,20 @@
 import request from 'supertest';
-import { registryVersion } from '../../../gateway/src/registry/registry-version';
 import { STORE_ENGINES } from '../../helpers/store-engines';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
+import { expectNoChange, expectRecordedChange, listEveryPage } from '../../helpers/registry-assertions';
+import { STANDARD_MEMBERS, insertSubsystems, seedStandardMembers } from '../../helpers/registry-fixtures';
 
-const REGISTRY = 'MN/GOV/9011311/civil-registry';
-const PORTAL = 'MN/GOV/7000001/portal';
-const SHOP = 'MN/COM/5550001/shop';
+const REGISTRY = `${STANDARD_MEMBERS.registry.id}/civil-registry`;
+const PORTAL = `${STANDARD_MEMBERS.nation.id}/portal`;
+const SHOP = `${STANDARD_MEMBERS.revoked.id}/shop`;
 
 describe.each(STORE_ENGINES)('global groups on %s', (engine) => {
   let gateway: GatewayHarness;
 
   beforeAll(async () => {
     gateway = await startGateway(engine);
-    await gateway.store.query(
-      `INSERT INTO members (id, instance, member_class, member_code, name, status, revoked_at, revocation_reason) VALUES
-       ('MN/GOV/9011311', 'MN', 'GOV', '9011311', 'Улсын бүртгэлийн ерөнхий газар', 'active', NULL, NULL),
-       ('MN/GOV/7000001', 'MN', 'GOV', '7000001', 'Цахим Үндэстэн', 'active', NULL, NULL),
-       ('MN/COM/5550001', 'MN', 'COM', '5550001', 'Хасах ХХК', 'revoked', now(), 'dissolved')`,
-    );
-    await gateway.store.query(
-      `INSERT INTO subsystems (id, member_id, subsystem_code) VALUES
-       ('MN/GOV/9011311/civil-registry', 'MN/GOV/9011311', 'civil-registry'),
-       ('MN/GOV/7000001/portal', 'MN/GOV/7000001', 'portal'),
-       ('MN/COM/5550001/shop', 'MN/COM/5550001', 'shop')`,
-    );
+    await seedStandardMembers(gateway.store);
+    await insertSubsystems(gateway.store, [REGISTRY, PORTAL, SHOP]);
   });
   afterAll(() => gateway.close());
 
@@ -36,31 +27,8 @@ describe.each(STORE_ENGINES)('global groups on %s', (engine) => {
       .set('Authorization', gateway.admin)
       .send({ subsystemId });
 
-  /** Runs `change` and expects exactly one new version and one `admin-change` record for it. */
-  async function expectRecordedChange(
-    action: string,
-    id: string,
-    change: () => Promise<unknown>,
-    detail: Record<string, unknown> = {},
-  ) {
-    const version = await registryVersion(gateway.store);
-    await change();
-    expect(await registryVersion(gateway.store)).toBe(version + 1);
-    const [record] = await gateway.store.query<{ actor: string; outcome: string; detail: unknown }>(
-      "SELECT actor, outcome, detail FROM audit_log WHERE event = 'admin-change' ORDER BY seq DESC LIMIT 1",
-    );
-    expect(record).toMatchObject({ actor: 'test-admin', outcome: 'ok', detail: { action, id, ...detail } });
-  }
-
-  /** Runs `attempt` and expects no new version. */
-  async function expectNoChange(attempt: () => Promise<unknown>) {
-    const version = await registryVersion(gateway.store);
-    await attempt();
-    expect(await registryVersion(gateway.store)).toBe(version);
-  }
-
   it('creates an empty group and reads it back', async () => {
-    await expectRecordedChange('groups.create', 'MN/health-agencies', async () => {
+    await expectRecordedChange(gateway, 'groups.create', 'MN/health-agencies', async () => {
       const res = await create({
         id: 'MN/health-agencies',
         description: 'Эрүүл мэндийн байгууллагууд',
@@ -84,7 +52,7 @@ describe.each(STORE_ENGINES)('global groups on %s', (engine) => {
   it('answers a repeated create with the same body with 200, and another description with 409', async () => {
     const first = await create({ id: 'MN/tax-agencies' }).expect(201);
     expect(first.body.description).toBe('');
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       expect((await create({ id: 'MN/tax-agencies' }).expect(200)).body).toEqual(first.body);
       expect((await create({ id: 'MN/tax-agencies', description: 'other' }).expect(409)).body.type).toBe(
         'Client.Conflict',
@@ -113,6 +81,7 @@ describe.each(STORE_ENGINES)('global groups on %s', (engine) => {
     const group = 'MN/e-services';
     await create({ id: group }).expect(201);
     await expectRecordedChange(
+      gateway,
       'groups.add-member',
       group,
       async () => {
@@ -122,7 +91,7 @@ describe.each(STORE_ENGINES)('global groups on %s', (engine) => {
       { subsystemId: PORTAL },
     );
     await addMember(group, REGISTRY).expect(201);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const again = await addMember(group, PORTAL).expect(200);
       expect(again.body.members).toEqual([REGISTRY, PORTAL].sort());
     });
@@ -132,7 +101,7 @@ describe.each(STORE_ENGINES)('global groups on %s', (engine) => {
 
   it('refuses to add a subsystem that does not exist, or to a group that does not exist, with 404', async () => {
     await create({ id: 'MN/strict' }).expect(201);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const noSubsystem = await addMember('MN/strict', 'MN/GOV/9011311/ghost').expect(404);
       expect(noSubsystem.body.message).toBe('No subsystem MN/GOV/9011311/ghost');
       const noGroup = await addMember('MN/ghost-group', PORTAL).expect(404);
@@ -157,6 +126,7 @@ describe.each(STORE_ENGINES)('global groups on %s', (engine) => {
     await create({ id: group }).expect(201);
     await addMember(group, REGISTRY).expect(201);
     await expectRecordedChange(
+      gateway,
       'groups.remove-member',
       group,
       () =>
@@ -184,6 +154,7 @@ describe.each(STORE_ENGINES)('global groups on %s', (engine) => {
       [group],
     );
     await expectRecordedChange(
+      gateway,
       'groups.delete',
       group,
       () => api().delete(path(group)).set('Authorization', gateway.admin).expect(204),
@@ -209,19 +180,11 @@ describe.each(STORE_ENGINES)('global groups on %s', (engine) => {
       ),
     );
     const all = await gateway.store.query<{ id: string }>('SELECT id FROM global_groups');
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const res = await api()
-        .get('/v1/groups')
-        .query({ limit: 10, ...(cursor === undefined ? {} : { cursor }) })
-        .set('Authorization', gateway.auditor)
-        .expect(200);
-      seen.push(...res.body.items.map((group: { id: string }) => group.id));
-      cursor = res.body.nextCursor;
-      pages += 1;
-    } while (cursor !== undefined && pages < 20);
+    const { ids: seen, pages } = await listEveryPage(
+      (query) => api().get('/v1/groups').query(query).set('Authorization', gateway.auditor),
+      { limit: 10 },
+      20,
+    );
     expect(new Set(seen).size).toBe(seen.length);
     expect([...seen].sort()).toEqual(all.map((row) => row.id).sort());
     expect(pages).toBe(Math.ceil(all.length / 10));
@@ -232,7 +195,7 @@ describe.each(STORE_ENGINES)('global groups on %s', (engine) => {
     await create({ id: group }).expect(201);
     await addMember(group, PORTAL).expect(201);
     await api().get('/v1/groups').set('Authorization', gateway.auditor).expect(200);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const attempts = [
         api().post('/v1/groups').send({ id: 'MN/nope' }),
         api().delete(path(group)),

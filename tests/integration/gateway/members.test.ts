@@ -1,7 +1,8 @@
 import request from 'supertest';
-import { registryVersion } from '../../../gateway/src/registry/registry-version';
 import { STORE_ENGINES } from '../../helpers/store-engines';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
+import { expectNoChange, expectRecordedChange, listEveryPage } from '../../helpers/registry-assertions';
+import { insertCertificate, insertSecurityServers, insertSubsystems } from '../../helpers/registry-fixtures';
 
 const MONGOLIAN_NAME = 'Улсын бүртгэлийн ерөнхий газар';
 
@@ -17,26 +18,8 @@ describe.each(STORE_ENGINES)('members on %s', (engine) => {
   const create = (body: object) => api().post('/v1/members').set('Authorization', gateway.admin).send(body);
   const path = (id: string) => `/v1/members/${id}`;
 
-  /** Runs `change` and expects exactly one new version and one `admin-change` record for it. */
-  async function expectRecordedChange(action: string, id: string, change: () => Promise<unknown>) {
-    const version = await registryVersion(gateway.store);
-    await change();
-    expect(await registryVersion(gateway.store)).toBe(version + 1);
-    const [record] = await gateway.store.query<{ actor: string; outcome: string; detail: unknown }>(
-      "SELECT actor, outcome, detail FROM audit_log WHERE event = 'admin-change' ORDER BY seq DESC LIMIT 1",
-    );
-    expect(record).toMatchObject({ actor: 'test-admin', outcome: 'ok', detail: { action, id } });
-  }
-
-  /** Runs `attempt` and expects no new version. */
-  async function expectNoChange(attempt: () => Promise<unknown>) {
-    const version = await registryVersion(gateway.store);
-    await attempt();
-    expect(await registryVersion(gateway.store)).toBe(version);
-  }
-
   it('registers a member with a Cyrillic name and gives the name back exactly', async () => {
-    await expectRecordedChange('members.create', 'MN/GOV/9011311', async () => {
+    await expectRecordedChange(gateway, 'members.create', 'MN/GOV/9011311', async () => {
       const res = await create({ id: 'MN/GOV/9011311', name: MONGOLIAN_NAME }).expect(201);
       expect(res.body).toEqual({
         id: 'MN/GOV/9011311',
@@ -56,7 +39,7 @@ describe.each(STORE_ENGINES)('members on %s', (engine) => {
 
   it('answers a repeated create with the same body with 200 and the existing member, changing nothing', async () => {
     const first = await create({ id: 'MN/GOV/2000001', name: 'Татварын ерөнхий газар' }).expect(201);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const again = await create({ id: 'MN/GOV/2000001', name: 'Татварын ерөнхий газар' }).expect(200);
       expect(again.body).toEqual(first.body);
     });
@@ -64,7 +47,7 @@ describe.each(STORE_ENGINES)('members on %s', (engine) => {
 
   it('refuses a create under an existing id with another name with 409', async () => {
     await create({ id: 'MN/GOV/2000002', name: 'Нийгмийн даатгалын ерөнхий газар' }).expect(201);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const res = await create({ id: 'MN/GOV/2000002', name: 'Someone else' }).expect(409);
       expect(res.body.type).toBe('Client.Conflict');
       expect(res.headers['x-road-error']).toBe('Client.Conflict');
@@ -109,7 +92,7 @@ describe.each(STORE_ENGINES)('members on %s', (engine) => {
 
   it('renames a member, recording the change', async () => {
     const created = await create({ id: 'MN/GOV/5000001', name: 'Old name' }).expect(201);
-    await expectRecordedChange('members.update', 'MN/GOV/5000001', async () => {
+    await expectRecordedChange(gateway, 'members.update', 'MN/GOV/5000001', async () => {
       const res = await api()
         .patch(path('MN/GOV/5000001'))
         .set('Authorization', gateway.admin)
@@ -119,7 +102,7 @@ describe.each(STORE_ENGINES)('members on %s', (engine) => {
     });
     const read = await api().get(path('MN/GOV/5000001')).set('Authorization', gateway.auditor).expect(200);
     expect(read.body.name).toBe('Цахим хөгжлийн яам');
-    await expectNoChange(() =>
+    await expectNoChange(gateway, () =>
       api()
         .patch(path('MN/GOV/5000001'))
         .set('Authorization', gateway.admin)
@@ -140,7 +123,7 @@ describe.each(STORE_ENGINES)('members on %s', (engine) => {
 
   it('deletes a member that nothing refers to, recording the change', async () => {
     await create({ id: 'MN/GOV/6000001', name: 'Short-lived' }).expect(201);
-    await expectRecordedChange('members.delete', 'MN/GOV/6000001', () =>
+    await expectRecordedChange(gateway, 'members.delete', 'MN/GOV/6000001', () =>
       api().delete(path('MN/GOV/6000001')).set('Authorization', gateway.admin).expect(204),
     );
     await api().get(path('MN/GOV/6000001')).set('Authorization', gateway.admin).expect(404);
@@ -149,20 +132,17 @@ describe.each(STORE_ENGINES)('members on %s', (engine) => {
   it('refuses to delete a member that still has subsystems, security servers or certificates, naming them', async () => {
     const id = 'MN/GOV/6000002';
     await create({ id, name: 'Busy member' }).expect(201);
-    await gateway.store.query(
-      `INSERT INTO subsystems (id, member_id, subsystem_code) VALUES ($1 || '/a', $1, 'a'), ($1 || '/b', $1, 'b')`,
-      [id],
-    );
-    await gateway.store.query(
-      `INSERT INTO security_servers (id, owner_id, server_code, address) VALUES ($1 || '/ss1', $1, 'ss1', 'https://ss1.example')`,
-      [id],
-    );
-    await gateway.store.query(
-      `INSERT INTO certificates (serial, kind, member_id, thumbprint, subject, pem, not_before, not_after)
-       VALUES ('0a01', 'sign', $1, 'thumb-0a01', 'CN=x', 'pem', now(), now() + interval '1 year')`,
-      [id],
-    );
-    await expectNoChange(async () => {
+    await insertSubsystems(gateway.store, [`${id}/a`, `${id}/b`]);
+    await insertSecurityServers(gateway.store, [{ id: `${id}/ss1`, address: 'https://ss1.example' }]);
+    await insertCertificate(gateway.store, {
+      serial: '0a01',
+      kind: 'sign',
+      memberId: id,
+      subject: 'CN=x',
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + 365 * 24 * 3600_000),
+    });
+    await expectNoChange(gateway, async () => {
       const res = await api().delete(path(id)).set('Authorization', gateway.admin).expect(409);
       expect(res.body.type).toBe('Client.Conflict');
       expect(res.body.message).toContain('2 subsystems, 1 security server and 1 certificate');
@@ -174,10 +154,7 @@ describe.each(STORE_ENGINES)('members on %s', (engine) => {
   it('names subsystems alone when they are all that is left', async () => {
     const id = 'MN/GOV/6000003';
     await create({ id, name: 'Member with a subsystem' }).expect(201);
-    await gateway.store.query(
-      `INSERT INTO subsystems (id, member_id, subsystem_code) VALUES ($1 || '/only', $1, 'only')`,
-      [id],
-    );
+    await insertSubsystems(gateway.store, [`${id}/only`]);
     const res = await api().delete(path(id)).set('Authorization', gateway.admin).expect(409);
     expect(res.body.message).toBe(`Member ${id} still has 1 subsystem; delete them first`);
   });
@@ -204,20 +181,11 @@ describe.each(STORE_ENGINES)('members on %s', (engine) => {
       ),
     );
     const all = await gateway.store.query<{ id: string }>('SELECT id FROM members');
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const res = await api()
-        .get('/v1/members')
-        .query(cursor === undefined ? { limit: 10 } : { limit: 10, cursor })
-        .set('Authorization', gateway.auditor)
-        .expect(200);
-      expect(res.body.items.length).toBeLessThanOrEqual(10);
-      seen.push(...res.body.items.map((member: { id: string }) => member.id));
-      cursor = res.body.nextCursor;
-      pages += 1;
-    } while (cursor !== undefined && pages < 100);
+    const { ids: seen, pages } = await listEveryPage(
+      (query) => api().get('/v1/members').query(query).set('Authorization', gateway.auditor),
+      { limit: 10 },
+      100,
+    );
     expect(new Set(seen).size).toBe(seen.length);
     expect([...seen].sort()).toEqual(all.map((row) => row.id).sort());
     expect(seen.filter((id) => id.startsWith('MN/PAGE/'))).toHaveLength(25);
@@ -233,7 +201,7 @@ describe.each(STORE_ENGINES)('members on %s', (engine) => {
     await create({ id: 'MN/GOV/7000001', name: 'Read me' }).expect(201);
     await api().get('/v1/members').set('Authorization', gateway.auditor).expect(200);
     await api().get(path('MN/GOV/7000001')).set('Authorization', gateway.auditor).expect(200);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const attempts = [
         api().post('/v1/members').send({ id: 'MN/GOV/7000002', name: 'x' }),
         api().patch(path('MN/GOV/7000001')).send({ name: 'x' }),

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { createCsr, generateKeyPair, parseCertificate, verifyCertificate } from '../../../core/src';
 import { STORE_ENGINES } from '../../helpers/store-engines';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
+import { seedStandardMembers } from '../../helpers/registry-fixtures';
 
 /** What a security server makes for itself before registering: keys that never leave it, and CSRs. */
 function serverKeys(commonName: string) {
@@ -26,12 +27,8 @@ describe.each(STORE_ENGINES)('registration of security servers on %s', (engine) 
 
   beforeAll(async () => {
     gateway = await startGateway(engine);
-    await gateway.store.query(
-      `INSERT INTO members (id, instance, member_class, member_code, name) VALUES
-       ('MN/GOV/9011311', 'MN', 'GOV', '9011311', 'Улсын бүртгэлийн ерөнхий газар'),
-       ('MN/GOV/7000001', 'MN', 'GOV', '7000001', 'Цахим Үндэстэн'),
-       ('MN/COM/5550001', 'MN', 'COM', '5550001', 'Хасах ХХК')`,
-    );
+    // All three active: servers of 'MN/COM/5550001' register before the last test revokes it.
+    await seedStandardMembers(gateway.store, { revoked: false });
   });
   afterAll(() => gateway.close());
 

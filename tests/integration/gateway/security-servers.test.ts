@@ -1,11 +1,12 @@
 import request from 'supertest';
-import { registryVersion } from '../../../gateway/src/registry/registry-version';
 import { STORE_ENGINES } from '../../helpers/store-engines';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
+import { expectNoChange, expectRecordedChange, listEveryPage } from '../../helpers/registry-assertions';
+import { STANDARD_MEMBERS, insertCertificate, seedStandardMembers } from '../../helpers/registry-fixtures';
 
-const OWNER = 'MN/GOV/9011311';
-const OTHER_OWNER = 'MN/GOV/7000001';
-const REVOKED_OWNER = 'MN/COM/5550001';
+const OWNER = STANDARD_MEMBERS.registry.id;
+const OTHER_OWNER = STANDARD_MEMBERS.nation.id;
+const REVOKED_OWNER = STANDARD_MEMBERS.revoked.id;
 const ADDRESS = 'https://ss1.civil-registry.example:5500';
 
 describe.each(STORE_ENGINES)('security servers on %s', (engine) => {
@@ -13,12 +14,7 @@ describe.each(STORE_ENGINES)('security servers on %s', (engine) => {
 
   beforeAll(async () => {
     gateway = await startGateway(engine);
-    await gateway.store.query(
-      `INSERT INTO members (id, instance, member_class, member_code, name, status, revoked_at, revocation_reason) VALUES
-       ('MN/GOV/9011311', 'MN', 'GOV', '9011311', 'Улсын бүртгэлийн ерөнхий газар', 'active', NULL, NULL),
-       ('MN/GOV/7000001', 'MN', 'GOV', '7000001', 'Цахим Үндэстэн', 'active', NULL, NULL),
-       ('MN/COM/5550001', 'MN', 'COM', '5550001', 'Хасах ХХК', 'revoked', now(), 'dissolved')`,
-    );
+    await seedStandardMembers(gateway.store);
   });
   afterAll(() => gateway.close());
 
@@ -27,47 +23,25 @@ describe.each(STORE_ENGINES)('security servers on %s', (engine) => {
     api().post('/v1/security-servers').set('Authorization', gateway.admin).send(body);
   const path = (id: string) => `/v1/security-servers/${id}`;
 
-  /** Records a certificate as the CA would on approval. */
+  /** Records a certificate of `serverId` as the CA would on approval: an active auth one by default. */
   async function issueCertificate(
     serial: string,
     serverId: string,
     options: { kind?: 'sign' | 'auth'; status?: 'active' | 'revoked'; notAfter?: string } = {},
   ) {
-    await gateway.store.query(
-      `INSERT INTO certificates (serial, kind, member_id, security_server_id, thumbprint, subject, pem, status, not_before, not_after)
-       VALUES ($1, $2, $3, $4, 'thumb-' || $1, 'CN=' || $4, 'pem', $5, '2026-01-01T00:00:00Z', $6)`,
-      [
-        serial,
-        options.kind ?? 'auth',
-        serverId.split('/').slice(0, 3).join('/'),
-        serverId,
-        options.status ?? 'active',
-        options.notAfter ?? '2027-01-01T00:00:00Z',
-      ],
-    );
-  }
-
-  /** Runs `change` and expects exactly one new version and one `admin-change` record for it. */
-  async function expectRecordedChange(action: string, id: string, change: () => Promise<unknown>) {
-    const version = await registryVersion(gateway.store);
-    await change();
-    expect(await registryVersion(gateway.store)).toBe(version + 1);
-    const [record] = await gateway.store.query<{ actor: string; outcome: string; detail: unknown }>(
-      "SELECT actor, outcome, detail FROM audit_log WHERE event = 'admin-change' ORDER BY seq DESC LIMIT 1",
-    );
-    expect(record).toMatchObject({ actor: 'test-admin', outcome: 'ok', detail: { action, id } });
-  }
-
-  /** Runs `attempt` and expects no new version. */
-  async function expectNoChange(attempt: () => Promise<unknown>) {
-    const version = await registryVersion(gateway.store);
-    await attempt();
-    expect(await registryVersion(gateway.store)).toBe(version);
+    await insertCertificate(gateway.store, {
+      serial,
+      kind: options.kind ?? 'auth',
+      securityServerId: serverId,
+      status: options.status ?? 'active',
+      notBefore: '2026-01-01T00:00:00Z',
+      notAfter: options.notAfter ?? '2027-01-01T00:00:00Z',
+    });
   }
 
   it('registers a security server of a member and reads it back', async () => {
     const id = `${OWNER}/ss1`;
-    await expectRecordedChange('security-servers.create', id, async () => {
+    await expectRecordedChange(gateway, 'security-servers.create', id, async () => {
       const res = await create({ id, address: ADDRESS }).expect(201);
       expect(res.body).toEqual({
         id,
@@ -86,7 +60,7 @@ describe.each(STORE_ENGINES)('security servers on %s', (engine) => {
   it('answers a repeated create with the same body with 200, and another address with 409', async () => {
     const id = `${OWNER}/ss2`;
     const first = await create({ id, address: 'http://10.0.0.2:5500' }).expect(201);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const again = await create({ id, address: 'http://10.0.0.2:5500' }).expect(200);
       expect(again.body).toEqual(first.body);
       const other = await create({ id, address: 'http://10.0.0.3:5500' }).expect(409);
@@ -95,7 +69,7 @@ describe.each(STORE_ENGINES)('security servers on %s', (engine) => {
   });
 
   it('refuses a server of a member that is not registered with 404, and of a revoked one with 409', async () => {
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const missing = await create({ id: 'MN/GOV/4040404/ss1', address: ADDRESS }).expect(404);
       expect(missing.body.message).toBe('No member MN/GOV/4040404');
       const revoked = await create({ id: `${REVOKED_OWNER}/ss1`, address: ADDRESS }).expect(409);
@@ -121,7 +95,7 @@ describe.each(STORE_ENGINES)('security servers on %s', (engine) => {
   it('changes the address, recording the change', async () => {
     const id = `${OWNER}/ss3`;
     await create({ id, address: 'http://old.example' }).expect(201);
-    await expectRecordedChange('security-servers.update', id, async () => {
+    await expectRecordedChange(gateway, 'security-servers.update', id, async () => {
       const res = await api()
         .patch(path(id))
         .set('Authorization', gateway.admin)
@@ -191,7 +165,7 @@ describe.each(STORE_ENGINES)('security servers on %s', (engine) => {
   it('deletes a server that holds no certificates, and refuses one that does', async () => {
     const id = `${OWNER}/ss6`;
     await create({ id, address: ADDRESS }).expect(201);
-    await expectRecordedChange('security-servers.delete', id, () =>
+    await expectRecordedChange(gateway, 'security-servers.delete', id, () =>
       api().delete(path(id)).set('Authorization', gateway.admin).expect(204),
     );
     await api().get(path(id)).set('Authorization', gateway.admin).expect(404);
@@ -199,7 +173,7 @@ describe.each(STORE_ENGINES)('security servers on %s', (engine) => {
     const certified = `${OWNER}/ss7`;
     await create({ id: certified, address: ADDRESS }).expect(201);
     await issueCertificate('0c01', certified);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const res = await api().delete(path(certified)).set('Authorization', gateway.admin).expect(409);
       expect(res.body.message).toContain('1 certificate');
     });
@@ -214,19 +188,11 @@ describe.each(STORE_ENGINES)('security servers on %s', (engine) => {
         }).expect(201),
       ),
     );
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const res = await api()
-        .get('/v1/security-servers')
-        .query({ owner: OTHER_OWNER, limit: 10, ...(cursor === undefined ? {} : { cursor }) })
-        .set('Authorization', gateway.auditor)
-        .expect(200);
-      seen.push(...res.body.items.map((server: { id: string }) => server.id));
-      cursor = res.body.nextCursor;
-      pages += 1;
-    } while (cursor !== undefined && pages < 10);
+    const { ids: seen, pages } = await listEveryPage(
+      (query) => api().get('/v1/security-servers').query(query).set('Authorization', gateway.auditor),
+      { owner: OTHER_OWNER, limit: 10 },
+      10,
+    );
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(25);
     expect(seen.every((id) => id.startsWith(`${OTHER_OWNER}/`))).toBe(true);
@@ -237,7 +203,7 @@ describe.each(STORE_ENGINES)('security servers on %s', (engine) => {
     const id = `${OWNER}/ss8`;
     await create({ id, address: ADDRESS }).expect(201);
     await api().get(path(id)).set('Authorization', gateway.auditor).expect(200);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const attempts = [
         api()
           .post('/v1/security-servers')

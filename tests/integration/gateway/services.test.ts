@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { canonicalJson, sha256, type SqlStore } from '../../../core/src';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
+import { insertMembers, insertSubsystems } from '../../helpers/registry-fixtures';
 import { STORE_ENGINES } from '../../helpers/store-engines';
 
 const PROVIDER = 'MN/GOV/9011311/civil-registry';
@@ -22,26 +23,12 @@ const personResponse = {
 
 /** Members, subsystems and a revoked member written straight to the tables: their routes are not under test. */
 async function seedRegistry(store: SqlStore): Promise<void> {
-  const members: [string, string][] = [
-    ['MN/GOV/9011311', 'active'],
-    ['MN/GOV/9011322', 'active'],
-    ['MN/GOV/7000001', 'revoked'],
-  ];
-  for (const [id, status] of members) {
-    const [instance, memberClass, memberCode] = id.split('/');
-    await store.query(
-      `INSERT INTO members (id, instance, member_class, member_code, name, status) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [id, instance, memberClass, memberCode, `Member ${id}`, status],
-    );
-  }
-  for (const id of [PROVIDER, REVOKED_PROVIDER, CLIENT]) {
-    const memberId = id.split('/').slice(0, 3).join('/');
-    await store.query('INSERT INTO subsystems (id, member_id, subsystem_code) VALUES ($1, $2, $3)', [
-      id,
-      memberId,
-      id.split('/')[3],
-    ]);
-  }
+  await insertMembers(store, [
+    { id: 'MN/GOV/9011311' },
+    { id: 'MN/GOV/9011322' },
+    { id: 'MN/GOV/7000001', status: 'revoked' },
+  ]);
+  await insertSubsystems(store, [PROVIDER, REVOKED_PROVIDER, CLIENT]);
 }
 
 /** A valid create body for `PROVIDER/<code>`. */

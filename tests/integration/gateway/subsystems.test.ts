@@ -1,23 +1,19 @@
 import request from 'supertest';
-import { registryVersion } from '../../../gateway/src/registry/registry-version';
 import { STORE_ENGINES } from '../../helpers/store-engines';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
+import { expectNoChange, expectRecordedChange, listEveryPage } from '../../helpers/registry-assertions';
+import { STANDARD_MEMBERS, insertGroup, seedStandardMembers } from '../../helpers/registry-fixtures';
 
-const MEMBER = 'MN/GOV/9011311';
-const OTHER_MEMBER = 'MN/GOV/7000001';
-const REVOKED_MEMBER = 'MN/COM/5550001';
+const MEMBER = STANDARD_MEMBERS.registry.id;
+const OTHER_MEMBER = STANDARD_MEMBERS.nation.id;
+const REVOKED_MEMBER = STANDARD_MEMBERS.revoked.id;
 
 describe.each(STORE_ENGINES)('subsystems on %s', (engine) => {
   let gateway: GatewayHarness;
 
   beforeAll(async () => {
     gateway = await startGateway(engine);
-    await gateway.store.query(
-      `INSERT INTO members (id, instance, member_class, member_code, name, status, revoked_at, revocation_reason) VALUES
-       ('MN/GOV/9011311', 'MN', 'GOV', '9011311', 'Улсын бүртгэлийн ерөнхий газар', 'active', NULL, NULL),
-       ('MN/GOV/7000001', 'MN', 'GOV', '7000001', 'Цахим Үндэстэн', 'active', NULL, NULL),
-       ('MN/COM/5550001', 'MN', 'COM', '5550001', 'Хасах ХХК', 'revoked', now(), 'dissolved')`,
-    );
+    await seedStandardMembers(gateway.store);
   });
   afterAll(() => gateway.close());
 
@@ -26,27 +22,9 @@ describe.each(STORE_ENGINES)('subsystems on %s', (engine) => {
     api().post('/v1/subsystems').set('Authorization', gateway.admin).send(body);
   const path = (id: string) => `/v1/subsystems/${id}`;
 
-  /** Runs `change` and expects exactly one new version and one `admin-change` record for it. */
-  async function expectRecordedChange(action: string, id: string, change: () => Promise<unknown>) {
-    const version = await registryVersion(gateway.store);
-    await change();
-    expect(await registryVersion(gateway.store)).toBe(version + 1);
-    const [record] = await gateway.store.query<{ actor: string; outcome: string; detail: unknown }>(
-      "SELECT actor, outcome, detail FROM audit_log WHERE event = 'admin-change' ORDER BY seq DESC LIMIT 1",
-    );
-    expect(record).toMatchObject({ actor: 'test-admin', outcome: 'ok', detail: { action, id } });
-  }
-
-  /** Runs `attempt` and expects no new version. */
-  async function expectNoChange(attempt: () => Promise<unknown>) {
-    const version = await registryVersion(gateway.store);
-    await attempt();
-    expect(await registryVersion(gateway.store)).toBe(version);
-  }
-
   it('registers a subsystem of a member and reads it back', async () => {
     const id = `${MEMBER}/civil-registry`;
-    await expectRecordedChange('subsystems.create', id, async () => {
+    await expectRecordedChange(gateway, 'subsystems.create', id, async () => {
       const res = await create({ id, name: 'Иргэний бүртгэл' }).expect(201);
       expect(res.body).toEqual({
         id,
@@ -68,7 +46,7 @@ describe.each(STORE_ENGINES)('subsystems on %s', (engine) => {
   it('answers a repeated create with the same body with 200, and another name with 409', async () => {
     const id = `${MEMBER}/address-registry`;
     const first = await create({ id, name: 'Хаягийн бүртгэл' }).expect(201);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const again = await create({ id, name: 'Хаягийн бүртгэл' }).expect(200);
       expect(again.body).toEqual(first.body);
       const other = await create({ id, name: 'Something else' }).expect(409);
@@ -83,7 +61,7 @@ describe.each(STORE_ENGINES)('subsystems on %s', (engine) => {
   });
 
   it('refuses a subsystem of a revoked member with 409', async () => {
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const res = await create({ id: `${REVOKED_MEMBER}/shop` }).expect(409);
       expect(res.body.type).toBe('Client.Conflict');
       expect(res.body.message).toContain('revoked');
@@ -115,19 +93,11 @@ describe.each(STORE_ENGINES)('subsystems on %s', (engine) => {
         create({ id: `${OTHER_MEMBER}/sub-${String(i).padStart(2, '0')}` }).expect(201),
       ),
     );
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const res = await api()
-        .get('/v1/subsystems')
-        .query({ member: OTHER_MEMBER, limit: 10, ...(cursor === undefined ? {} : { cursor }) })
-        .set('Authorization', gateway.auditor)
-        .expect(200);
-      seen.push(...res.body.items.map((subsystem: { id: string }) => subsystem.id));
-      cursor = res.body.nextCursor;
-      pages += 1;
-    } while (cursor !== undefined && pages < 10);
+    const { ids: seen, pages } = await listEveryPage(
+      (query) => api().get('/v1/subsystems').query(query).set('Authorization', gateway.auditor),
+      { member: OTHER_MEMBER, limit: 10 },
+      10,
+    );
     expect(pages).toBe(3);
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
@@ -149,18 +119,12 @@ describe.each(STORE_ENGINES)('subsystems on %s', (engine) => {
   it('deletes a subsystem, with its group memberships and access rights, recording the change', async () => {
     const id = `${MEMBER}/temporary`;
     await create({ id }).expect(201);
-    await gateway.store.query(
-      "INSERT INTO global_groups (id, instance, group_code) VALUES ('MN/temporary-group', 'MN', 'temporary-group')",
-    );
-    await gateway.store.query(
-      "INSERT INTO global_group_members (group_id, subsystem_id) VALUES ('MN/temporary-group', $1)",
-      [id],
-    );
+    await insertGroup(gateway.store, 'MN/temporary-group', [id]);
     await gateway.store.query(
       "INSERT INTO access_rights (service_id, client_id) VALUES ('MN/GOV/1/a/b', $1)",
       [id],
     );
-    await expectRecordedChange('subsystems.delete', id, () =>
+    await expectRecordedChange(gateway, 'subsystems.delete', id, () =>
       api().delete(path(id)).set('Authorization', gateway.admin).expect(204),
     );
     await api().get(path(id)).set('Authorization', gateway.admin).expect(404);
@@ -181,7 +145,7 @@ describe.each(STORE_ENGINES)('subsystems on %s', (engine) => {
        VALUES ($1 || '/person', 'v1', $1, 'person', 'Person', '{}', '{}', 'h', 'h', 30000, 5, 1000)`,
       [id],
     );
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       const res = await api().delete(path(id)).set('Authorization', gateway.admin).expect(409);
       expect(res.body.type).toBe('Client.Conflict');
       expect(res.body.message).toContain(`${id}/person`);
@@ -194,7 +158,7 @@ describe.each(STORE_ENGINES)('subsystems on %s', (engine) => {
     const id = `${MEMBER}/read-only`;
     await create({ id }).expect(201);
     await api().get('/v1/subsystems').set('Authorization', gateway.auditor).expect(200);
-    await expectNoChange(async () => {
+    await expectNoChange(gateway, async () => {
       for (const attempt of [
         api()
           .post('/v1/subsystems')

@@ -125,26 +125,9 @@ export class AdminClient {
   async request<T>(
     method: string,
     path: string,
-    options: { query?: Query; body?: unknown; auth?: boolean } = {},
+    options: { query?: Query; body?: unknown; auth?: boolean; headers?: Record<string, string> } = {},
   ): Promise<ApiResponse<T>> {
-    const url = new URL(path.replace(/^\//, ''), this.baseUrl);
-    for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
-    }
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.auth !== false && this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-
-    let response: Response;
-    try {
-      response = await this.fetchFn(url, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      });
-    } catch (error) {
-      throw unreachable(this.baseUrl, error);
-    }
+    const { response, url } = await this.send(method, path, options, 'application/json');
     const text = await response.text();
     if (!response.ok) throw this.apiError(response, text);
     if (text === '') return { status: response.status, body: undefined as T };
@@ -157,6 +140,46 @@ export class AdminClient {
           cause: error,
         },
       );
+    }
+  }
+
+  /**
+   * Sends one request and returns the body's bytes exactly as received (a file
+   * to save, such as an evidence bundle); failures as {@link request}'s.
+   */
+  async requestBytes(
+    method: string,
+    path: string,
+    options: { query?: Query; body?: unknown; accept?: string } = {},
+  ): Promise<Uint8Array> {
+    const { response } = await this.send(method, path, options, options.accept ?? '*/*');
+    if (!response.ok) throw this.apiError(response, await response.text());
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  /** Sends one request; a network failure becomes a {@link CliError} naming the gateway. */
+  private async send(
+    method: string,
+    path: string,
+    options: { query?: Query; body?: unknown; auth?: boolean; headers?: Record<string, string> },
+    accept: string,
+  ): Promise<{ response: Response; url: URL }> {
+    const url = new URL(path.replace(/^\//, ''), this.baseUrl);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = { ...options.headers, accept };
+    if (options.auth !== false && this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      const response = await this.fetchFn(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+      return { response, url };
+    } catch (error) {
+      throw unreachable(this.baseUrl, error);
     }
   }
 

@@ -5,6 +5,7 @@ import { version } from '../../package.json';
 import { CliError } from './cli-error';
 import type { CliIo } from './cli-io';
 import { addAdminCommands } from './commands/admin';
+import { addAuditCommands } from './commands/audit';
 import { addGatewayCommands } from './commands/gateway';
 
 /** Exit codes: 0 done, 1 failed (an API error, an unreachable gateway), 2 used wrongly. */
@@ -35,14 +36,15 @@ export function buildProgram(io: CliIo): Command {
       [
         '',
         'Environment:',
-        '  ORTOO_URL             admin API of the gateway (ortoo admin)',
-        '  ORTOO_TOKEN           API token (ortoo admin)',
+        '  ORTOO_URL             API of the gateway (ortoo admin, ortoo audit)',
+        "  ORTOO_TOKEN           API token (ortoo admin; an auditor's for ortoo audit)",
         "  ORTOO_GATEWAY_CONFIG  the gateway's JSON configuration file (ortoo gateway)",
         '  ORTOO_DEBUG           set to show where an unexpected error came from',
       ].join('\n'),
     );
 
   addAdminCommands(program, io);
+  addAuditCommands(program, io);
   addGatewayCommands(program, io);
   // Subcommands take their parents' options anywhere on the line (`admin members list --json`).
   for (const command of program.commands) command.enablePositionalOptions(false);

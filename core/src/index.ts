@@ -22,3 +22,4 @@ export * from './config';
 export * from './store';
 export * from './observability';
 export * from './global-conf';
+export * from './audit-chain';

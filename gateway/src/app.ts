@@ -11,6 +11,8 @@ export interface Guards {
   readonly read: RequestHandler;
   /** Admins only. */
   readonly write: RequestHandler;
+  /** Auditors only: the audit log's API, which admins (the audited) cannot use. */
+  readonly audit: RequestHandler;
 }
 
 /** A part of the API: given the dependencies and the guards, its routes. */
@@ -38,6 +40,7 @@ export function createApp(deps: GatewayDeps, routers: readonly RouterFactory[]):
   const guards: Guards = {
     read: authenticate(deps.store, deps.audit, ['admin', 'auditor']),
     write: authenticate(deps.store, deps.audit, ['admin']),
+    audit: authenticate(deps.store, deps.audit, ['auditor']),
   };
   for (const router of routers) app.use(router(deps, guards));
 

@@ -26,12 +26,18 @@ export interface GatewayConfig {
     /** Validity of the certificates issued on approval. */
     certificateValidityDays: number;
   };
+  audit: {
+    /** How often each writer signs the head of its chain when it moved. @defaultValue 10 */
+    checkpointIntervalSeconds: number;
+    /** Age after which records are archived to an evidence bundle, then removed. @defaultValue 365 */
+    retentionDays: number;
+  };
   logLevel: string;
 }
 
 const schema: JSONSchemaType<GatewayConfig> = {
   type: 'object',
-  required: ['instance', 'http', 'dataDir', 'certsDir', 'globalConf', 'registration', 'logLevel'],
+  required: ['instance', 'http', 'dataDir', 'certsDir', 'globalConf', 'registration', 'audit', 'logLevel'],
   properties: {
     instance: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', default: 'MN', 'x-env': 'ORTOO_INSTANCE' },
     http: {
@@ -74,6 +80,26 @@ const schema: JSONSchemaType<GatewayConfig> = {
           maximum: 3650,
           default: 365,
           'x-env': 'ORTOO_CERTIFICATE_VALIDITY_DAYS',
+        },
+      },
+    },
+    audit: {
+      type: 'object',
+      required: ['checkpointIntervalSeconds', 'retentionDays'],
+      properties: {
+        checkpointIntervalSeconds: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 3600,
+          default: 10,
+          'x-env': 'ORTOO_AUDIT_CHECKPOINT_INTERVAL_SECONDS',
+        },
+        retentionDays: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 36500,
+          default: 365,
+          'x-env': 'ORTOO_AUDIT_RETENTION_DAYS',
         },
       },
     },

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '../../core/src';
 import { createApp } from './app';
-import { AuditTrail } from './audit/audit-trail';
+import { createAuditTrail, type AuditTrail } from './audit/audit-trail';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { openGatewayStore } from './database';
 import { ADMIN_ROUTERS } from './routes';
@@ -12,7 +12,7 @@ import { loadOrCreateTrust } from './trust/gateway-trust';
 export interface RunningGateway {
   /** Base URL of its admin API. */
   readonly url: string;
-  /** Stops listening, lets open requests finish, closes the database. */
+  /** Stops listening, lets open requests finish, signs a last audit checkpoint, closes the database. */
   close(): Promise<void>;
 }
 
@@ -23,14 +23,17 @@ export interface RunningGateway {
 export async function startGatewayServer(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
   const log = logger ?? createLogger({ service: 'gateway', level: config.logLevel });
   const store = await openGatewayStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let audit: AuditTrail | undefined;
   try {
     const clock = () => new Date();
     const trust = loadOrCreateTrust({ dir: config.certsDir, instance: config.instance });
+    audit = createAuditTrail(store, trust, config, { clock, logger: log });
+    audit.start();
     const app = createApp(
       {
         config,
         store,
-        audit: new AuditTrail(store, clock),
+        audit,
         schemas: createAdminSchemaRegistry(),
         trust,
         logger: log,
@@ -52,11 +55,16 @@ export async function startGatewayServer(config: GatewayConfig, logger?: Logger)
       async close() {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        await store.close();
+        try {
+          await audit?.close(); // signs the final checkpoint
+        } finally {
+          await store.close();
+        }
         log.info('gateway stopped');
       },
     };
   } catch (error) {
+    await audit?.close().catch(() => undefined);
     await store.close();
     throw error;
   }

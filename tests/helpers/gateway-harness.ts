@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import type { Express } from 'express';
 import { createLogger, type SqlEngine, type SqlStore } from '../../core/src';
 import { createApp } from '../../gateway/src/app';
-import { AuditTrail } from '../../gateway/src/audit/audit-trail';
+import { createAuditTrail, type AuditTrail } from '../../gateway/src/audit/audit-trail';
 import { loadGatewayConfig, type GatewayConfig } from '../../gateway/src/config';
 import { migrateGatewayStore } from '../../gateway/src/database';
 import type { GatewayDeps } from '../../gateway/src/deps';
@@ -30,7 +30,7 @@ export interface GatewayHarness {
   readonly auditor: string;
   /** Folder of its trust material. */
   readonly certsDir: string;
-  /** Closes the store, drops its schema, removes the folder. */
+  /** Signs the audit trail's last checkpoint, closes the store, drops its schema, removes the folder. */
   close(): Promise<void>;
 }
 
@@ -50,19 +50,32 @@ export async function startGateway(
   const engine = storeEngine(engineName);
   const store = await engine.openIsolated();
   const certsDir = mkdtempSync(path.join(tmpdir(), 'ortoo-gateway-'));
+  let audit: AuditTrail | undefined;
+  const cleanup = async () => {
+    try {
+      await audit?.close(); // the final checkpoint, as a gateway that stops signs one
+    } finally {
+      await engine.cleanup();
+      rmSync(certsDir, { recursive: true, force: true });
+    }
+  };
   try {
     await migrateGatewayStore(store);
     const config: GatewayConfig = loadGatewayConfig({
       env: { ORTOO_INSTANCE: 'MN', ORTOO_CERTS_DIR: certsDir, ...options.env },
     });
     const clock = options.clock ?? (() => new Date());
+    const trust = loadOrCreateTrust({ dir: certsDir, instance: config.instance });
+    const logger = createLogger({ service: 'gateway-test', level: 'warn', stream: new PassThrough() });
+    // No checkpoint timer: tests sign checkpoints when they need them (verify and export do too).
+    audit = createAuditTrail(store, trust, config, { clock, logger });
     const deps: GatewayDeps = {
       config,
       store,
-      audit: new AuditTrail(store, clock),
+      audit,
       schemas: createAdminSchemaRegistry(),
-      trust: loadOrCreateTrust({ dir: certsDir, instance: config.instance }),
-      logger: createLogger({ service: 'gateway-test', level: 'warn', stream: new PassThrough() }),
+      trust,
+      logger,
       clock,
     };
     const admin = await createApiToken(store, { name: 'test-admin', role: 'admin' });
@@ -74,14 +87,10 @@ export async function startGateway(
       admin: `Bearer ${admin.token}`,
       auditor: `Bearer ${auditor.token}`,
       certsDir,
-      async close() {
-        await engine.cleanup();
-        rmSync(certsDir, { recursive: true, force: true });
-      },
+      close: cleanup,
     };
   } catch (error) {
-    await engine.cleanup();
-    rmSync(certsDir, { recursive: true, force: true });
+    await cleanup();
     throw error;
   }
 }

@@ -15,6 +15,7 @@ interface GatewayModules {
   auditTrail: typeof import('../../../gateway/src/audit/audit-trail');
   trust: typeof import('../../../gateway/src/trust/gateway-trust');
   main: typeof import('../../../gateway/src/main');
+  archive: typeof import('../../../gateway/src/audit/audit-archive');
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -42,6 +43,9 @@ const gateway: GatewayModules = {
   },
   get main() {
     return require('../../../gateway/src/main') as GatewayModules['main'];
+  },
+  get archive() {
+    return require('../../../gateway/src/audit/audit-archive') as GatewayModules['archive'];
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -112,7 +116,7 @@ export function addGatewayCommands(program: Command, io: CliIo): void {
     commands
       .command('init')
       .description(
-        "Create the gateway's trust material: the instance CA, the configuration-signing and TLS keys",
+        "Create the gateway's trust material: the instance CA, the configuration-signing, audit-signing and TLS keys, the audit subject secret",
       )
       .option(
         '--certs-dir <dir>',
@@ -153,34 +157,39 @@ export function addGatewayCommands(program: Command, io: CliIo): void {
       .option('--json', 'print {id, name, role, token} as JSON, for scripts'),
   ).action(async (options: GatewayOptions & { name: string; force?: boolean; json?: boolean }) => {
     const config = gatewayConfig(io, options);
-    const { database, apiTokens, auditTrail } = gateway;
+    const { database, apiTokens, auditTrail, trust } = gateway;
     const { openGatewayStore } = database;
     const { countActiveAdmins, createApiToken } = apiTokens;
-    const { AuditTrail } = auditTrail;
     await assertPgliteFree(config, io);
     const store = await openGatewayStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     let created: Awaited<ReturnType<typeof createApiToken>>;
     try {
-      created = await store.transaction(async (tx) => {
-        const admins = await countActiveAdmins(tx);
-        if (admins > 0 && options.force !== true) {
-          throw new CliError(
-            `The gateway already has ${admins} active admin token${admins === 1 ? '' : 's'}: ` +
-              'create more with `ortoo admin tokens create`, or pass --force if every admin token is lost.',
-          );
-        }
-        const result = await createApiToken(tx, { name: options.name, role: 'admin', createdBy: 'cli' });
-        await new AuditTrail(tx).record(
-          {
+      // The token's creation is audited like any admin change: on a chain of its own, checkpointed on close.
+      const audit = auditTrail.createAuditTrail(
+        store,
+        trust.loadOrCreateTrust({ dir: config.certsDir, instance: config.instance }),
+        config,
+        { writer: auditTrail.writerId('cli') },
+      );
+      created = await audit
+        .transaction(async (tx, record) => {
+          const admins = await countActiveAdmins(tx);
+          if (admins > 0 && options.force !== true) {
+            throw new CliError(
+              `The gateway already has ${admins} active admin token${admins === 1 ? '' : 's'}: ` +
+                'create more with `ortoo admin tokens create`, or pass --force if every admin token is lost.',
+            );
+          }
+          const result = await createApiToken(tx, { name: options.name, role: 'admin', createdBy: 'cli' });
+          await record({
             event: 'admin-change',
             outcome: 'ok',
             actor: 'cli',
             detail: { action: 'token.bootstrap', id: result.info.tokenId, role: 'admin', forced: admins > 0 },
-          },
-          tx,
-        );
-        return result;
-      });
+          });
+          return result;
+        })
+        .finally(() => audit.close());
     } finally {
       await store.close();
     }
@@ -192,6 +201,54 @@ export function addGatewayCommands(program: Command, io: CliIo): void {
       `Admin API token ${tokenId} for ${name}. It is shown only this once and not stored in clear ` +
         '(the gateway keeps its SHA-256): keep it safe, e.g. export ORTOO_TOKEN=<token>.',
     );
+  });
+
+  withConfig(
+    commands
+      .command('archive-audit')
+      .description(
+        'Retention: export audit records older than the retention period to signed evidence bundles, ' +
+          'verify each file, and only then delete the records (run as the database role allowed to delete)',
+      )
+      .requiredOption('--out-dir <dir>', 'folder the archive files are written to')
+      .option(
+        '--older-than-days <days>',
+        'archive records older than this many days (default: audit.retentionDays, env ORTOO_AUDIT_RETENTION_DAYS)',
+      )
+      .option('--json', 'print what was archived as JSON'),
+  ).action(async (options: GatewayOptions & { outDir: string; olderThanDays?: string; json?: boolean }) => {
+    const config = gatewayConfig(io, options);
+    const days =
+      options.olderThanDays === undefined ? config.audit.retentionDays : Number(options.olderThanDays);
+    if (!Number.isInteger(days) || days < 0)
+      throw new CliError('--older-than-days must be a whole number of days');
+    await assertPgliteFree(config, io);
+    const store = await gateway.database.openGatewayStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+    });
+    let archived: Awaited<ReturnType<GatewayModules['archive']['archiveOldRecords']>>;
+    try {
+      const now = new Date();
+      archived = await gateway.archive.archiveOldRecords({
+        store,
+        dir: options.outDir,
+        cutoff: gateway.archive.retentionCutoff(now, days),
+        trust: gateway.trust.loadOrCreateTrust({ dir: config.certsDir, instance: config.instance }),
+        now,
+      });
+    } finally {
+      await store.close();
+    }
+    const out = new Output(io.stdout, options.json === true);
+    if (out.json) return out.printJson({ archived });
+    if (archived.length === 0) return out.line(`Nothing older than ${days} days is ready to archive.`);
+    for (const prefix of archived) {
+      out.line(
+        `Archived ${prefix.records} records of ${prefix.writer} (chain ${prefix.fromChainSeq}-${prefix.upToChainSeq}) ` +
+          `to ${prefix.file}`,
+      );
+    }
   });
 
   withConfig(

@@ -77,7 +77,7 @@ export const accessRightsRouter: RouterFactory = (deps, guards) => {
         'clientId' in body
           ? { clientId: formatSubsystemId(parseSubsystemId(body.clientId)) }
           : { groupId: parseGroupId(body.groupId) };
-      const { right, created } = await deps.store.transaction(async (tx) => {
+      const { right, created } = await deps.audit.transaction(async (tx) => {
         // Share locks: the service's last version and the holder cannot go away before this commits.
         if (!(await lockServiceForShare(tx, serviceId))) {
           throw new OrtooError('NotFound', `No service ${serviceId} is registered`, {
@@ -105,7 +105,7 @@ export const accessRightsRouter: RouterFactory = (deps, guards) => {
             throw new OrtooError('Conflict', 'The right was changed meanwhile; try again');
           return { right: existing, created: false };
         }
-        await recordAdminChange(tx, deps, res, {
+        await recordAdminChange(tx, res, {
           action: 'access-rights.create',
           id: inserted.id,
           service: serviceId,
@@ -123,10 +123,10 @@ export const accessRightsRouter: RouterFactory = (deps, guards) => {
     const { id = '' } = req.params as Record<string, string | undefined>;
     const notFound = new OrtooError('NotFound', `No access right ${id}`, { detail: { id } });
     if (!RIGHT_ID.test(id)) throw notFound;
-    await deps.store.transaction(async (tx) => {
+    await deps.audit.transaction(async (tx) => {
       const right = await deleteAccessRight(tx, id);
       if (right === undefined) throw notFound;
-      await recordAdminChange(tx, deps, res, {
+      await recordAdminChange(tx, res, {
         action: 'access-rights.delete',
         id,
         service: right.serviceId,

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { SqlExecutor } from '../../../core/src';
+import type { AuditedTransaction } from '../audit/audit-trail';
 import type { GatewayDeps } from '../deps';
 import { principalOf } from '../middleware/authenticate';
 import { bumpRegistryVersion } from '../registry/registry-version';
@@ -21,50 +21,47 @@ export interface AdminChange {
 }
 
 /**
- * Finishes a registry change inside its transaction: bumps the registry
- * version and writes the `admin-change` audit record through `tx`, so the
- * change, the new version and its record commit or roll back together.
+ * Finishes a registry change inside its transaction (one of
+ * `deps.audit.transaction`): bumps the registry version and appends the
+ * `admin-change` audit record through `tx`, so the change, the new version and
+ * its record commit or roll back together.
  *
  * Called only once something did change: an idempotent repeat of a create, or
  * an update to the same value, leaves no record and no new version.
  */
 export async function recordAdminChange(
-  tx: SqlExecutor,
-  deps: GatewayDeps,
+  tx: AuditedTransaction,
   res: Response,
   change: AdminChange,
 ): Promise<void> {
   const { service, client, securityServer, ...detail } = change;
   await bumpRegistryVersion(tx);
-  await deps.audit.record(
-    {
-      event: 'admin-change',
-      outcome: 'ok',
-      actor: principalOf(res).name,
-      ...(service === undefined ? {} : { service }),
-      ...(client === undefined ? {} : { client }),
-      ...(securityServer === undefined ? {} : { securityServer }),
-      detail,
-    },
-    tx,
-  );
+  await tx.record({
+    event: 'admin-change',
+    outcome: 'ok',
+    actor: principalOf(res).name,
+    ...(service === undefined ? {} : { service }),
+    ...(client === undefined ? {} : { client }),
+    ...(securityServer === undefined ? {} : { securityServer }),
+    detail,
+  });
 }
 
 /**
- * Runs a change that always changes something in its own transaction, and
- * records it with {@link recordAdminChange}.
+ * Runs a change that always changes something in its own audited
+ * transaction, and records it with {@link recordAdminChange}.
  *
  * @param describe - the audit facts, from the change's result.
  */
 export async function registryChange<T>(
   deps: GatewayDeps,
   res: Response,
-  change: (tx: SqlExecutor) => Promise<T>,
+  change: (tx: AuditedTransaction) => Promise<T>,
   describe: (result: T) => AdminChange,
 ): Promise<T> {
-  return deps.store.transaction(async (tx) => {
+  return deps.audit.transaction(async (tx) => {
     const result = await change(tx);
-    await recordAdminChange(tx, deps, res, describe(result));
+    await recordAdminChange(tx, res, describe(result));
     return result;
   });
 }

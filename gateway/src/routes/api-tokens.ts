@@ -20,17 +20,14 @@ export const apiTokensRouter: RouterFactory = (deps, guards) => {
     async (req, res) => {
       const { name, role } = req.body as { name: string; role: Role };
       const actor = principalOf(res).name;
-      const created = await deps.store.transaction(async (tx) => {
+      const created = await deps.audit.transaction(async (tx, record) => {
         const result = await createApiToken(tx, { name, role, createdBy: actor });
-        await deps.audit.record(
-          {
-            event: 'admin-change',
-            outcome: 'ok',
-            actor,
-            detail: { action: 'tokens.create', id: result.info.tokenId, role },
-          },
-          tx,
-        );
+        await record({
+          event: 'admin-change',
+          outcome: 'ok',
+          actor,
+          detail: { action: 'tokens.create', id: result.info.tokenId, role },
+        });
         return result;
       });
       res.status(201).json({ id: created.info.tokenId, name, role, token: created.token });
@@ -39,17 +36,14 @@ export const apiTokensRouter: RouterFactory = (deps, guards) => {
 
   router.delete('/v1/tokens/:id', guards.write, async (req, res) => {
     const actor = principalOf(res).name;
-    await deps.store.transaction(async (tx) => {
+    await deps.audit.transaction(async (tx, record) => {
       await revokeApiToken(tx, req.params.id as string);
-      await deps.audit.record(
-        {
-          event: 'admin-change',
-          outcome: 'ok',
-          actor,
-          detail: { action: 'tokens.revoke', id: req.params.id },
-        },
-        tx,
-      );
+      await record({
+        event: 'admin-change',
+        outcome: 'ok',
+        actor,
+        detail: { action: 'tokens.revoke', id: req.params.id },
+      });
     });
     res.status(204).end();
   });

@@ -61,10 +61,10 @@ export const groupsRouter: RouterFactory = (deps, guards) => {
       );
     }
     const description = body.description ?? '';
-    const { group, created } = await deps.store.transaction(async (tx) => {
+    const { group, created } = await deps.audit.transaction(async (tx) => {
       const inserted = await insertGlobalGroup(tx, { id, description });
       if (inserted !== undefined) {
-        await recordAdminChange(tx, deps, res, { action: 'groups.create', id: inserted.id });
+        await recordAdminChange(tx, res, { action: 'groups.create', id: inserted.id });
         return { group: inserted, created: true };
       }
       const existing = await findGlobalGroup(tx, body.id);
@@ -90,13 +90,13 @@ export const groupsRouter: RouterFactory = (deps, guards) => {
 
   router.delete(path, guards.write, async (req, res) => {
     const id = groupIdOf(req);
-    await deps.store.transaction(async (tx) => {
+    await deps.audit.transaction(async (tx) => {
       const group = await findGlobalGroup(tx, id);
       if (group === undefined) throw notFound(id);
       // The schema drops the group's access rights with it; the record says how many went.
       const accessRights = await countGroupAccessRights(tx, id);
       if (!(await deleteGlobalGroup(tx, id))) throw notFound(id);
-      await recordAdminChange(tx, deps, res, {
+      await recordAdminChange(tx, res, {
         action: 'groups.delete',
         id,
         members: group.members,
@@ -113,7 +113,7 @@ export const groupsRouter: RouterFactory = (deps, guards) => {
     async (req, res) => {
       const id = groupIdOf(req);
       const subsystemId = formatSubsystemId(parseSubsystemId((req.body as GroupMemberAdd).subsystemId));
-      const { group, added } = await deps.store.transaction(async (tx) => {
+      const { group, added } = await deps.audit.transaction(async (tx) => {
         if ((await findGlobalGroup(tx, id)) === undefined) throw notFound(id);
         const subsystem = await findSubsystem(tx, subsystemId);
         if (subsystem === undefined) {
@@ -129,7 +129,7 @@ export const groupsRouter: RouterFactory = (deps, guards) => {
           );
         }
         const isNew = await addGlobalGroupMember(tx, id, subsystemId);
-        if (isNew) await recordAdminChange(tx, deps, res, { action: 'groups.add-member', id, subsystemId });
+        if (isNew) await recordAdminChange(tx, res, { action: 'groups.add-member', id, subsystemId });
         const updated = await findGlobalGroup(tx, id);
         if (updated === undefined) throw notFound(id);
         return { group: updated, added: isNew };
@@ -147,14 +147,14 @@ export const groupsRouter: RouterFactory = (deps, guards) => {
       const subsystemId = formatSubsystemId(
         parseSubsystemId(`${memberInstance}/${memberClass}/${memberCode}/${subsystemCode}`),
       );
-      await deps.store.transaction(async (tx) => {
+      await deps.audit.transaction(async (tx) => {
         if ((await findGlobalGroup(tx, id)) === undefined) throw notFound(id);
         if (!(await removeGlobalGroupMember(tx, id, subsystemId))) {
           throw new OrtooError('NotFound', `Subsystem ${subsystemId} is not in group ${id}`, {
             detail: { id, subsystemId },
           });
         }
-        await recordAdminChange(tx, deps, res, { action: 'groups.remove-member', id, subsystemId });
+        await recordAdminChange(tx, res, { action: 'groups.remove-member', id, subsystemId });
       });
       res.status(204).end();
     },

@@ -1,7 +1,9 @@
 import type { RouterFactory } from '../app';
 import { accessRightsRouter } from './access-rights';
 import { apiTokensRouter } from './api-tokens';
+import { auditRouter } from './audit';
 import { certificatesRouter } from './certificates';
+import { dataTrackerRouter } from './data-tracker';
 import { globalConfRouter } from './global-conf';
 import { groupsRouter } from './groups';
 import { membersRouter } from './members';
@@ -24,4 +26,6 @@ export const ADMIN_ROUTERS: readonly RouterFactory[] = [
   servicesRouter,
   accessRightsRouter,
   globalConfRouter,
+  auditRouter,
+  dataTrackerRouter,
 ];

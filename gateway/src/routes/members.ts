@@ -72,10 +72,10 @@ export const membersRouter: RouterFactory = (deps, guards) => {
         { detail: { pointer: '/id', instance: deps.config.instance } },
       );
     }
-    const { member, created } = await deps.store.transaction(async (tx) => {
+    const { member, created } = await deps.audit.transaction(async (tx) => {
       const inserted = await insertMember(tx, { id, name: body.name });
       if (inserted !== undefined) {
-        await recordAdminChange(tx, deps, res, {
+        await recordAdminChange(tx, res, {
           action: 'members.create',
           id: inserted.id,
           name: inserted.name,
@@ -97,13 +97,13 @@ export const membersRouter: RouterFactory = (deps, guards) => {
   router.patch(path, guards.write, validateBody(deps.schemas, 'member-update'), async (req, res) => {
     const id = memberIdOf(req);
     const { name } = req.body as MemberUpdate;
-    const member = await deps.store.transaction(async (tx) => {
+    const member = await deps.audit.transaction(async (tx) => {
       const current = await findMember(tx, id);
       if (current === undefined) throw notFound(id);
       if (current.name === name) return current;
       const renamed = await renameMember(tx, id, name);
       if (renamed === undefined) throw notFound(id);
-      await recordAdminChange(tx, deps, res, { action: 'members.update', id, name });
+      await recordAdminChange(tx, res, { action: 'members.update', id, name });
       return renamed;
     });
     res.json(member);
@@ -111,7 +111,7 @@ export const membersRouter: RouterFactory = (deps, guards) => {
 
   router.delete(path, guards.write, async (req, res) => {
     const id = memberIdOf(req);
-    await deps.store.transaction(async (tx) => {
+    await deps.audit.transaction(async (tx) => {
       if ((await findMember(tx, id)) === undefined) throw notFound(id);
       const dependents = await memberDependents(tx, id);
       const still = describeDependents(dependents);
@@ -123,7 +123,7 @@ export const membersRouter: RouterFactory = (deps, guards) => {
         });
       }
       if (!(await deleteMember(tx, id))) throw notFound(id);
-      await recordAdminChange(tx, deps, res, { action: 'members.delete', id });
+      await recordAdminChange(tx, res, { action: 'members.delete', id });
     });
     res.status(204).end();
   });

@@ -71,21 +71,18 @@ export const registrationsRouter: RouterFactory = (deps, guards) => {
     const submission = req.body as RegistrationSubmission;
     const actor = submission.securityServerId;
     try {
-      const registration = await deps.store.transaction(async (tx) => {
+      const registration = await deps.audit.transaction(async (tx, record) => {
         const submitted = await submitRegistration(tx, submission, {
           instance: config.instance,
           now: deps.clock(),
         });
-        await deps.audit.record(
-          {
-            event: 'registration-submitted',
-            outcome: 'ok',
-            actor,
-            securityServer: actor,
-            detail: { id: submitted.id, address: submitted.address },
-          },
-          tx,
-        );
+        await record({
+          event: 'registration-submitted',
+          outcome: 'ok',
+          actor,
+          securityServer: actor,
+          detail: { id: submitted.id, address: submitted.address },
+        });
         return submitted;
       });
       res.status(202).json(registration);

@@ -65,7 +65,7 @@ export const securityServersRouter: RouterFactory = (deps, guards) => {
       const { address } = body;
       const id = parseSecurityServerId(body.id);
       const ownerId = formatMemberId(id);
-      const { server, created } = await deps.store.transaction(async (tx) => {
+      const { server, created } = await deps.audit.transaction(async (tx) => {
         // Held until commit, so the owner cannot be revoked or deleted under the new server.
         const owner = await findMember(tx, ownerId, { lock: 'share' });
         if (owner === undefined) {
@@ -74,7 +74,7 @@ export const securityServersRouter: RouterFactory = (deps, guards) => {
         const inserted =
           owner.status === 'active' ? await insertSecurityServer(tx, { id, address }) : undefined;
         if (inserted !== undefined) {
-          await recordAdminChange(tx, deps, res, {
+          await recordAdminChange(tx, res, {
             action: 'security-servers.create',
             id: inserted.id,
             address,
@@ -113,13 +113,13 @@ export const securityServersRouter: RouterFactory = (deps, guards) => {
   router.patch(path, guards.write, validateBody(deps.schemas, 'security-server-update'), async (req, res) => {
     const id = serverIdOf(req);
     const { address } = req.body as SecurityServerUpdate;
-    const server = await deps.store.transaction(async (tx) => {
+    const server = await deps.audit.transaction(async (tx) => {
       const current = await findSecurityServer(tx, id);
       if (current === undefined) throw notFound(id);
       if (current.address === address) return current;
       const updated = await updateSecurityServerAddress(tx, id, address);
       if (updated === undefined) throw notFound(id);
-      await recordAdminChange(tx, deps, res, { action: 'security-servers.update', id, address });
+      await recordAdminChange(tx, res, { action: 'security-servers.update', id, address });
       return updated;
     });
     res.json(server);
@@ -127,7 +127,7 @@ export const securityServersRouter: RouterFactory = (deps, guards) => {
 
   router.delete(path, guards.write, async (req, res) => {
     const id = serverIdOf(req);
-    await deps.store.transaction(async (tx) => {
+    await deps.audit.transaction(async (tx) => {
       if ((await findSecurityServer(tx, id)) === undefined) throw notFound(id);
       const certificates = await countServerCertificates(tx, id);
       if (certificates > 0) {
@@ -138,7 +138,7 @@ export const securityServersRouter: RouterFactory = (deps, guards) => {
         );
       }
       if (!(await deleteSecurityServer(tx, id))) throw notFound(id);
-      await recordAdminChange(tx, deps, res, { action: 'security-servers.delete', id });
+      await recordAdminChange(tx, res, { action: 'security-servers.delete', id });
     });
     res.status(204).end();
   });

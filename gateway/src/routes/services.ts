@@ -156,7 +156,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
       const serviceId = formatServiceId(id);
       // Compiled before the transaction: a large schema takes a while, and no lock need wait for it.
       const settings = settingsOf(body);
-      const { service, created } = await deps.store.transaction(async (tx) => {
+      const { service, created } = await deps.audit.transaction(async (tx) => {
         await requireActiveSubsystem(tx, formatSubsystemId(id), 'provider');
         const inserted = await insertService(tx, id, body.version, settings).catch((error: unknown) => {
           // The provider was checked above under a share lock; this only guards against a change of that rule.
@@ -168,7 +168,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
           throw error;
         });
         if (inserted !== undefined) {
-          await recordAdminChange(tx, deps, res, {
+          await recordAdminChange(tx, res, {
             action: 'services.create',
             id: serviceId,
             service: serviceId,
@@ -220,7 +220,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
       body.responseSchema === undefined
         ? undefined
         : checkServiceSchema('responseSchema', body.responseSchema);
-    const service = await deps.store.transaction(async (tx) => {
+    const service = await deps.audit.transaction(async (tx) => {
       const current = await findService(tx, serviceId, version, { forUpdate: true });
       if (current === undefined) throw noSuchVersion(serviceId, version);
       const pointer =
@@ -240,7 +240,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
       };
       const updated = await updateService(tx, serviceId, version, settings);
       if (updated === undefined) throw noSuchVersion(serviceId, version);
-      await recordAdminChange(tx, deps, res, {
+      await recordAdminChange(tx, res, {
         action: 'services.update',
         service: serviceId,
         id: serviceId,
@@ -255,7 +255,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
   router.delete(VERSION_PATH, guards.write, async (req, res) => {
     const serviceId = formatServiceId(serviceIdOf(req));
     const version = versionOf(req);
-    await deps.store.transaction(async (tx) => {
+    await deps.audit.transaction(async (tx) => {
       // Every version locked: two deletes of the last two versions cannot both see the other one left.
       const versions = await lockServiceVersions(tx, serviceId);
       if (!versions.includes(version)) throw noSuchVersion(serviceId, version);
@@ -270,7 +270,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
         }
       }
       await deleteService(tx, serviceId, version);
-      await recordAdminChange(tx, deps, res, {
+      await recordAdminChange(tx, res, {
         action: 'services.delete',
         id: serviceId,
         service: serviceId,

@@ -60,7 +60,7 @@ export const subsystemsRouter: RouterFactory = (deps, guards) => {
       const id = parseSubsystemId(body.id);
       const memberId = formatMemberId(id);
       const name = body.name ?? '';
-      const { subsystem, created } = await deps.store.transaction(async (tx) => {
+      const { subsystem, created } = await deps.audit.transaction(async (tx) => {
         // Held until commit, so the member cannot be revoked or deleted under the new subsystem.
         const member = await findMember(tx, memberId, { lock: 'share' });
         if (member === undefined) {
@@ -68,7 +68,7 @@ export const subsystemsRouter: RouterFactory = (deps, guards) => {
         }
         const inserted = member.status === 'active' ? await insertSubsystem(tx, { id, name }) : undefined;
         if (inserted !== undefined) {
-          await recordAdminChange(tx, deps, res, { action: 'subsystems.create', id: inserted.id, name });
+          await recordAdminChange(tx, res, { action: 'subsystems.create', id: inserted.id, name });
           return { subsystem: inserted, created: true };
         }
         // Not inserted: it exists already (a repeat or a conflict), or the member is revoked.
@@ -98,7 +98,7 @@ export const subsystemsRouter: RouterFactory = (deps, guards) => {
 
   router.delete(path, guards.write, async (req, res) => {
     const id = subsystemIdOf(req);
-    await deps.store.transaction(async (tx) => {
+    await deps.audit.transaction(async (tx) => {
       if ((await findSubsystem(tx, id)) === undefined) throw notFound(id);
       const services = await servicesProvidedBy(tx, id);
       if (services.length > 0) {
@@ -112,7 +112,7 @@ export const subsystemsRouter: RouterFactory = (deps, guards) => {
         );
       }
       if (!(await deleteSubsystem(tx, id))) throw notFound(id);
-      await recordAdminChange(tx, deps, res, { action: 'subsystems.delete', id });
+      await recordAdminChange(tx, res, { action: 'subsystems.delete', id });
     });
     res.status(204).end();
   });

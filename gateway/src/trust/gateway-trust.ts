@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   CertificateAuthority,
+  OrtooError,
   createJwsSigner,
   generateKeyPair,
   parseCertificate,
@@ -21,6 +23,11 @@ export interface GatewayTrust {
   readonly confCertificate: Certificate;
   /** The gateway's TLS identity, for its HTTPS and mutual-TLS listeners. */
   readonly tls: { readonly certificate: Certificate; readonly keyPem: string };
+  /** Signs the audit log's checkpoints and evidence bundles. */
+  readonly auditSigner: JwsSigner;
+  readonly auditCertificate: Certificate;
+  /** Key of the HMAC under which data subjects' identifiers are stored: never leaves the gateway. */
+  readonly auditSubjectSecret: Uint8Array;
 }
 
 /** File names inside the certificates folder. */
@@ -31,7 +38,13 @@ export const TRUST_FILES = {
   confKey: 'global-conf-signing.key',
   tlsCertificate: 'gateway-tls.pem',
   tlsKey: 'gateway-tls.key',
+  auditCertificate: 'audit-signing.pem',
+  auditKey: 'audit-signing.key',
+  auditSubjectSecret: 'audit-subject.secret',
 } as const;
+
+/** Length of the data-subject HMAC key: as long as SHA-256's output. */
+const SUBJECT_SECRET_BYTES = 32;
 
 /** Options of {@link loadOrCreateTrust}. */
 export interface TrustOptions {
@@ -54,8 +67,8 @@ function writePrivate(file: string, pem: string): void {
 
 /**
  * Loads the gateway's trust material from `dir`, creating what is missing:
- * on first start the instance CA, then the configuration-signing and TLS
- * certificates it issues. Private keys are written with mode 0600 and never
+ * on first start the instance CA, then the configuration-signing, TLS and
+ * audit-signing certificates it issues, and the data-subject HMAC key. Private keys are written with mode 0600 and never
  * leave the folder. A second start reuses everything.
  */
 export function loadOrCreateTrust(options: TrustOptions): GatewayTrust {
@@ -121,6 +134,15 @@ export function loadOrCreateTrust(options: TrustOptions): GatewayTrust {
     }),
   );
 
+  const audit = identity(TRUST_FILES.auditCertificate, TRUST_FILES.auditKey, (keyPair) =>
+    ca.issueForPublicKey({
+      subject: { commonName: `${instance} audit log`, organization: 'Örtöö' },
+      publicKey: keyPair.publicKey,
+      profile: 'sign',
+      ...validity,
+    }),
+  );
+
   return {
     ca,
     confCertificate: conf.certificate,
@@ -129,5 +151,33 @@ export function loadOrCreateTrust(options: TrustOptions): GatewayTrust {
       thumbprint: conf.certificate.thumbprint,
     }),
     tls,
+    auditCertificate: audit.certificate,
+    auditSigner: createJwsSigner({
+      privateKey: privateKeyFromPem(audit.keyPem),
+      thumbprint: audit.certificate.thumbprint,
+    }),
+    auditSubjectSecret: loadOrCreateSecret(file(TRUST_FILES.auditSubjectSecret)),
   };
+}
+
+/**
+ * The data-subject HMAC key in `file`, made on first start. Losing it makes
+ * stored subject hashes unsearchable, so an existing file of the wrong length
+ * is an error rather than replaced.
+ */
+function loadOrCreateSecret(file: string): Uint8Array {
+  if (existsSync(file)) {
+    const secret = readFileSync(file);
+    if (secret.length !== SUBJECT_SECRET_BYTES) {
+      throw new OrtooError(
+        'InvalidConfiguration',
+        `${file} must hold ${SUBJECT_SECRET_BYTES} bytes, found ${secret.length}`,
+      );
+    }
+    return new Uint8Array(secret);
+  }
+  const secret = randomBytes(SUBJECT_SECRET_BYTES);
+  writeFileSync(file, secret, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return new Uint8Array(secret);
 }

@@ -23,6 +23,9 @@ describe('ortoo gateway', () => {
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toContain(`Created the trust material of instance MN in ${other}`);
     expect(readdirSync(other).sort()).toEqual([
+      'audit-signing.key',
+      'audit-signing.pem',
+      'audit-subject.secret',
       'ca.key',
       'ca.pem',
       'gateway-tls.key',
@@ -31,6 +34,7 @@ describe('ortoo gateway', () => {
       'global-conf-signing.pem',
     ]);
     expect(statSync(path.join(other, 'ca.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(other, 'audit-subject.secret')).mode & 0o777).toBe(0o600);
     const thumbprint = /^CA thumbprint\s+(\S+)$/m.exec(first.stdout)?.[1];
     expect(thumbprint).toEqual(expect.any(String));
 
@@ -104,5 +108,30 @@ describe('ortoo gateway', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+  it('archives the audit records past retention to bundles that verify offline, after the gateway stopped', async () => {
+    const out = path.join(dir, 'archive');
+    const archived = await runOrtoo(
+      ['gateway', 'archive-audit', '--out-dir', out, '--older-than-days', '0', '--json'],
+      env,
+    );
+    expect(archived.stderr).toBe('');
+    expect(archived.code).toBe(0);
+    const { archived: prefixes } = JSON.parse(archived.stdout) as {
+      archived: { writer: string; records: number; file: string }[];
+    };
+    // The bootstrap's chain and the stopped gateway's chain, each up to its final checkpoint.
+    expect(prefixes.length).toBeGreaterThanOrEqual(2);
+    for (const prefix of prefixes) {
+      expect(prefix.records).toBeGreaterThan(0);
+      const checked = await runOrtoo(['audit', 'verify-bundle', prefix.file], {});
+      expect(checked.stderr).toBe('');
+      expect(checked.code).toBe(0);
+    }
+    const again = await runOrtoo(
+      ['gateway', 'archive-audit', '--out-dir', out, '--older-than-days', '0'],
+      env,
+    );
+    expect(again.stdout).toContain('Nothing older than 0 days is ready to archive.');
   });
 });

@@ -1,49 +1,19 @@
 import type { SqlExecutor } from '../../../core/src';
 import type { AuditFilters } from './audit-query';
+import { factsOf, type StoredAuditEntry } from './audit-table';
 
-/** One record of the audit log as the auditor API shows it. */
-export interface AuditRecord {
+/** One record of the audit log as the auditor API shows it: its chain columns and its facts. */
+export interface AuditRecord extends StoredAuditEntry {
   seq: number;
   at: Date;
   writer: string;
   chainSeq: number;
   prevHash: string | null;
   hash: string;
-  event: string;
-  outcome: string;
-  errorType?: string;
-  actor?: string;
-  messageId?: string;
-  client?: string;
-  service?: string;
-  userId?: string;
-  securityServer?: string;
-  requestHash?: string;
-  responseHash?: string;
-  requestSignature?: string;
-  responseSignature?: string;
-  subjectHash?: string;
-  detail: Record<string, unknown>;
 }
 
 /** A search, with the data subject already hashed. */
 export type AuditSearch = Omit<AuditFilters, 'subject'> & { subjectHash?: string };
-
-/** The optional text columns of a record and their field names. */
-const OPTIONAL_COLUMNS = [
-  ['error_type', 'errorType'],
-  ['actor', 'actor'],
-  ['message_id', 'messageId'],
-  ['client', 'client'],
-  ['service', 'service'],
-  ['user_id', 'userId'],
-  ['security_server', 'securityServer'],
-  ['request_hash', 'requestHash'],
-  ['response_hash', 'responseHash'],
-  ['request_signature', 'requestSignature'],
-  ['response_signature', 'responseSignature'],
-  ['subject_hash', 'subjectHash'],
-] as const satisfies readonly (readonly [string, keyof AuditRecord])[];
 
 /** The equality filters and their columns. */
 const EQUALITY_FILTERS = [
@@ -59,22 +29,15 @@ const EQUALITY_FILTERS = [
 
 /** A stored row as the API shows it. */
 export function toAuditRecord(row: Record<string, unknown>): AuditRecord {
-  const record: AuditRecord = {
+  return {
     seq: row.seq as number,
     at: row.at as Date,
     writer: row.writer as string,
     chainSeq: row.chain_seq as number,
     prevHash: row.prev_hash as string | null,
     hash: row.hash as string,
-    event: row.event as string,
-    outcome: row.outcome as string,
-    detail: row.detail as Record<string, unknown>,
+    ...factsOf(row),
   };
-  for (const [column, field] of OPTIONAL_COLUMNS) {
-    const value = row[column];
-    if (typeof value === 'string') record[field] = value;
-  }
-  return record;
 }
 
 /** `WHERE` conditions and parameters of a search, parameters numbered from 1. */

@@ -23,7 +23,7 @@ export interface StoredAuditEntry {
 }
 
 /** The `audit_log` columns that hold a record's facts, and the entry field each one carries. */
-const FACT_COLUMNS = [
+export const FACT_COLUMNS = [
   ['event', 'event'],
   ['outcome', 'outcome'],
   ['error_type', 'errorType'],
@@ -63,3 +63,13 @@ export const AUDIT_TABLE: ChainTable<StoredAuditEntry> = {
   },
   content: (row) => rowContent(row, CONTENT_COLUMNS),
 };
+
+/** The facts of a stored row, absent columns left out. */
+export function factsOf(row: Record<string, unknown>): StoredAuditEntry {
+  const entry: Record<string, unknown> = { detail: row.detail };
+  for (const [column, field] of FACT_COLUMNS) {
+    const value = row[column];
+    if (typeof value === 'string') entry[field] = value;
+  }
+  return entry as unknown as StoredAuditEntry;
+}

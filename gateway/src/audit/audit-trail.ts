@@ -12,37 +12,19 @@ import {
 } from '../../../core/src';
 import type { GatewayConfig } from '../config';
 import type { GatewayTrust } from '../trust/gateway-trust';
-import { AUDIT_TABLE, type AuditOutcome, type StoredAuditEntry } from './audit-table';
+import { AUDIT_TABLE, type StoredAuditEntry } from './audit-table';
 
 export type { AuditOutcome } from './audit-table';
 
-/** One audit record, as the gateway's code hands it over. */
-export interface AuditEntry {
-  /** What happened: `accepted`, `queued`, `delivered`, `answered`, `admin-change`, `auth-failed`, ... */
-  event: string;
-  outcome: AuditOutcome;
-  /** X-Road fault type when the outcome is not `ok`. */
-  errorType?: string;
-  /** Who acted: an API token's name, a security server id, `cli`. */
-  actor?: string;
-  messageId?: string;
-  client?: string;
-  service?: string;
-  /** `X-Road-UserId` of the request: the person at the client's end. */
-  userId?: string;
-  securityServer?: string;
-  /** Digests (base64url SHA-256) of the request and answer envelopes. */
-  requestHash?: string;
-  responseHash?: string;
-  /** The signature values of the request and answer. */
-  requestSignature?: string;
-  responseSignature?: string;
-  /**
-   * The data subject's identifier, in clear, where the service declares one.
-   * Stored only as its keyed hash ({@link AuditTrail.subjectHash}).
-   */
+/**
+ * One audit record, as the gateway's code hands it over: the stored facts
+ * (see {@link StoredAuditEntry}), except that the data subject comes in clear
+ * and is stored only as its keyed hash ({@link AuditTrail.subjectHash}), and
+ * `detail` (ids and names for the auditor, never payloads or secrets) may be left out.
+ */
+export interface AuditEntry extends Omit<StoredAuditEntry, 'subjectHash' | 'detail'> {
+  /** The data subject's identifier, in clear, where the service declares one. */
   dataSubject?: string;
-  /** Structured facts for the auditor: ids and names, never payloads or secrets. */
   detail?: Record<string, unknown>;
 }
 

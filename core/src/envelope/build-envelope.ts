@@ -67,34 +67,31 @@ function bodyFields(body: MessageBody | undefined): {
   return { fields: { contentType: encoded.contentType, bodyDigest: encoded.bodyDigest }, wire: encoded.wire };
 }
 
-/** Optional fields are left out, not set to undefined, so the canonical form has no holes. */
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
 /** Builds a request envelope with a fresh nonce, `issuedAt` and (unless given) message id. */
 export function buildRequest(
   params: RequestParams,
   options: BuildOptions = {},
 ): UnsignedMessage<RequestEnvelope> {
   const { fields, wire } = bodyFields(params.body);
-  const envelope: RequestEnvelope = withoutUndefined({
+  // Optional fields are left out rather than set to undefined, and the object is
+  // built in one literal: it stays a fast object for canonicalising, per message.
+  const envelope: RequestEnvelope = {
     v: ENVELOPE_VERSION,
     kind: 'request',
     id: params.id ?? randomUUID(),
     client: params.client,
     service: params.service,
-    serviceVersion: params.serviceVersion,
+    ...(params.serviceVersion === undefined ? {} : { serviceVersion: params.serviceVersion }),
     method: params.method,
     path: params.path ?? '',
     query: params.query ?? '',
     headers: params.headers ?? {},
-    userId: params.userId,
-    issue: params.issue,
+    ...(params.userId === undefined ? {} : { userId: params.userId }),
+    ...(params.issue === undefined ? {} : { issue: params.issue }),
     issuedAt: (options.now ?? new Date()).toISOString(),
     nonce: nonce(),
     ...fields,
-  });
+  };
   return wire === undefined ? { envelope } : { envelope, body: wire };
 }
 

@@ -1,4 +1,4 @@
-import type { Certificate as X509, SqlExecutor } from '../../../core/src';
+import type { Certificate as X509, RegistryStatus, SqlExecutor } from '../../../core/src';
 import type { PageRequest } from '../routes/pagination';
 
 /** What a certificate is for: signing messages, or a security server's TLS. */
@@ -14,7 +14,7 @@ export interface IssuedCertificate {
   subject: string;
   notBefore: Date;
   notAfter: Date;
-  status: 'active' | 'revoked';
+  status: RegistryStatus;
   revokedAt?: Date;
   revocationReason?: string;
   pem: string;
@@ -29,7 +29,7 @@ interface CertificateRow {
   subject: string;
   not_before: Date;
   not_after: Date;
-  status: 'active' | 'revoked';
+  status: RegistryStatus;
   revoked_at: Date | null;
   revocation_reason: string | null;
   pem: string;
@@ -95,7 +95,7 @@ export async function findCertificate(
 export interface CertificateFilter {
   memberId?: string;
   securityServerId?: string;
-  status?: 'active' | 'revoked';
+  status?: RegistryStatus;
   kind?: CertificateKind;
 }
 

@@ -1,7 +1,11 @@
-import { OrtooError, formatMemberId, sqlStateOf, type MemberId, type SqlExecutor } from '../../../core/src';
-
-/** Whether a registry party may take part in exchanges: revocation is final. */
-export type RegistryStatus = 'active' | 'revoked';
+import {
+  OrtooError,
+  formatMemberId,
+  sqlStateOf,
+  type MemberId,
+  type RegistryStatus,
+  type SqlExecutor,
+} from '../../../core/src';
 
 /** A member organisation of the instance, e.g. a ministry or an agency. */
 export interface Member {

@@ -3,10 +3,10 @@ import {
   formatMemberId,
   formatSecurityServerId,
   sqlStateOf,
+  type RegistryStatus,
   type SecurityServerId,
   type SqlExecutor,
 } from '../../../core/src';
-import type { RegistryStatus } from './member-repository';
 
 /** The certificate a security server authenticates with (mutual TLS), as published. */
 export interface AuthCertificateInfo {

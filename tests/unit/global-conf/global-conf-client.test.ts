@@ -113,7 +113,9 @@ describe('GlobalConfClient', () => {
     expect(await conf.refresh()).toBe('failed');
     gateway.failure = undefined;
     const wire = JSON.parse(signed({ version: 9 })) as { signature: string };
-    gateway.body = JSON.stringify({ ...wire, signature: `A${wire.signature.slice(1)}` });
+    // Always a different first character: replacing it with a fixed one would leave 1 signature in 64 intact.
+    const first = wire.signature.startsWith('A') ? 'B' : 'A';
+    gateway.body = JSON.stringify({ ...wire, signature: `${first}${wire.signature.slice(1)}` });
     expect(await conf.refresh()).toBe('failed');
     gateway.body = undefined; // 503
     expect(await conf.refresh()).toBe('failed');

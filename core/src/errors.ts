@@ -40,6 +40,9 @@ export const ERROR_KINDS = {
   Forbidden: { status: 403, type: 'Client.Forbidden' },
   NotFound: { status: 404, type: 'Client.NotFound' },
   Conflict: { status: 409, type: 'Client.Conflict' },
+  UnknownSecurityServer: { status: 401, type: 'Client.UnknownSecurityServer' },
+  SecurityServerMismatch: { status: 403, type: 'Client.SecurityServerMismatch' },
+  WrongSigner: { status: 403, type: 'Client.WrongSigner' },
 
   // The consumer's side of the exchange failed.
   ConfigurationExpired: { status: 503, type: 'Server.ClientProxy.ConfigurationExpired' },
@@ -54,6 +57,12 @@ export const ERROR_KINDS = {
   BackendUnavailable: { status: 503, type: 'Server.ServerProxy.BackendUnavailable' },
   BackendTimeout: { status: 504, type: 'Server.ServerProxy.BackendTimeout' },
   InvalidAnswer: { status: 502, type: 'Server.ServerProxy.InvalidAnswer' },
+  ProviderUnavailable: { status: 503, type: 'Server.ServerProxy.ProviderUnavailable' },
+  ProviderTimeout: { status: 504, type: 'Server.ServerProxy.ProviderTimeout' },
+  /** A sync wait ended before the answer came; the delivery goes on. */
+  ExchangeTimeout: { status: 504, type: 'Server.ServerProxy.Timeout' },
+  /** The message was dead-lettered: given up after permanent failure or exhausted retries. */
+  DeliveryFailed: { status: 502, type: 'Server.ServerProxy.DeliveryFailed' },
 
   // Start-up: the process refuses to run with a bad configuration.
   InvalidConfiguration: { status: 500, type: 'Server.InvalidConfiguration' },

@@ -23,3 +23,4 @@ export * from './store';
 export * from './observability';
 export * from './global-conf';
 export * from './audit-chain';
+export * from './exchange';

@@ -31,6 +31,16 @@ export function createApp(deps: GatewayDeps, routers: readonly RouterFactory[]):
   app.set('etag', false);
   app.disable('x-powered-by');
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  // A successful write may have changed the registry: the router in this
+  // process then checks at once instead of at its next periodic look.
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.once('finish', () => {
+        if (res.statusCode < 400) deps.globalConf.noteChange();
+      });
+    }
+    next();
+  });
 
   const openApi = buildOpenApiDocument();
   app.get('/v1/openapi.json', (_req, res) => {

@@ -12,6 +12,8 @@ export interface GatewayConfig {
   };
   /** PostgreSQL URL; PGlite in `dataDir` when absent. */
   databaseUrl?: string;
+  /** Schema of the gateway's tables, so several deployments can share one database. @defaultValue the server's `search_path` */
+  databaseSchema?: string;
   /** Folder of the PGlite database when no `databaseUrl` is given. */
   dataDir: string;
   /** Folder of the trust material (CA, signing and TLS keys). */
@@ -32,12 +34,49 @@ export interface GatewayConfig {
     /** Age after which records are archived to an evidence bundle, then removed. @defaultValue 365 */
     retentionDays: number;
   };
+  /** Redis for the delivery queues, replay ids and completions. */
+  redisUrl: string;
+  /** The mutual-TLS listener of `/v1/exchange`, for security servers. */
+  exchange: {
+    host: string;
+    port: number;
+    /** Largest signed message accepted. @defaultValue 10 MiB */
+    bodyLimitBytes: number;
+    /** How far a message's `issuedAt` may lie from the gateway's clock. @defaultValue 300 */
+    freshnessSeconds: number;
+    /** How long answers (and message ids, for status and replay checks) are kept. @defaultValue 86400 */
+    answerRetentionSeconds: number;
+    /** How often the routing table checks the registry for changes. @defaultValue 1000 */
+    registryRefreshMs: number;
+  };
+  delivery: {
+    /** Run delivery workers inside this process (else: `ortoo gateway worker`). @defaultValue true */
+    workers: boolean;
+    /** Deliveries in flight per provider server and process. @defaultValue 50 */
+    concurrency: number;
+    /** Most deliveries per second per provider server; 0 for no limit. @defaultValue 0 */
+    ratePerSecond: number;
+    /** Prefix of every Redis key the gateway writes. @defaultValue `ortoo` */
+    queuePrefix: string;
+  };
   logLevel: string;
 }
 
 const schema: JSONSchemaType<GatewayConfig> = {
   type: 'object',
-  required: ['instance', 'http', 'dataDir', 'certsDir', 'globalConf', 'registration', 'audit', 'logLevel'],
+  required: [
+    'instance',
+    'http',
+    'dataDir',
+    'certsDir',
+    'globalConf',
+    'registration',
+    'audit',
+    'redisUrl',
+    'exchange',
+    'delivery',
+    'logLevel',
+  ],
   properties: {
     instance: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', default: 'MN', 'x-env': 'ORTOO_INSTANCE' },
     http: {
@@ -49,6 +88,12 @@ const schema: JSONSchemaType<GatewayConfig> = {
       },
     },
     databaseUrl: { type: 'string', nullable: true, pattern: '^postgres(ql)?://', 'x-env': 'DATABASE_URL' },
+    databaseSchema: {
+      type: 'string',
+      nullable: true,
+      pattern: '^[a-z_][a-z0-9_]{0,62}$',
+      'x-env': 'ORTOO_DATABASE_SCHEMA',
+    },
     dataDir: { type: 'string', minLength: 1, default: 'var/gateway/db', 'x-env': 'ORTOO_GATEWAY_DATA_DIR' },
     certsDir: { type: 'string', minLength: 1, default: 'certs', 'x-env': 'ORTOO_CERTS_DIR' },
     globalConf: {
@@ -100,6 +145,81 @@ const schema: JSONSchemaType<GatewayConfig> = {
           maximum: 36500,
           default: 365,
           'x-env': 'ORTOO_AUDIT_RETENTION_DAYS',
+        },
+      },
+    },
+    redisUrl: {
+      type: 'string',
+      pattern: '^rediss?://',
+      default: 'redis://127.0.0.1:6379',
+      'x-env': 'REDIS_URL',
+    },
+    exchange: {
+      type: 'object',
+      required: [
+        'host',
+        'port',
+        'bodyLimitBytes',
+        'freshnessSeconds',
+        'answerRetentionSeconds',
+        'registryRefreshMs',
+      ],
+      properties: {
+        host: { type: 'string', minLength: 1, default: '127.0.0.1', 'x-env': 'ORTOO_EXCHANGE_HOST' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 4443, 'x-env': 'ORTOO_EXCHANGE_PORT' },
+        bodyLimitBytes: {
+          type: 'integer',
+          minimum: 1024,
+          maximum: 268435456,
+          default: 10485760,
+          'x-env': 'ORTOO_EXCHANGE_BODY_LIMIT_BYTES',
+        },
+        freshnessSeconds: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 86400,
+          default: 300,
+          'x-env': 'ORTOO_EXCHANGE_FRESHNESS_SECONDS',
+        },
+        answerRetentionSeconds: {
+          type: 'integer',
+          minimum: 60,
+          maximum: 31536000,
+          default: 86400,
+          'x-env': 'ORTOO_EXCHANGE_ANSWER_RETENTION_SECONDS',
+        },
+        registryRefreshMs: {
+          type: 'integer',
+          minimum: 50,
+          maximum: 600000,
+          default: 1000,
+          'x-env': 'ORTOO_EXCHANGE_REGISTRY_REFRESH_MS',
+        },
+      },
+    },
+    delivery: {
+      type: 'object',
+      required: ['workers', 'concurrency', 'ratePerSecond', 'queuePrefix'],
+      properties: {
+        workers: { type: 'boolean', default: true, 'x-env': 'ORTOO_DELIVERY_WORKERS' },
+        concurrency: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000,
+          default: 50,
+          'x-env': 'ORTOO_DELIVERY_CONCURRENCY',
+        },
+        ratePerSecond: {
+          type: 'integer',
+          minimum: 0,
+          default: 0,
+          'x-env': 'ORTOO_DELIVERY_RATE_PER_SECOND',
+        },
+        queuePrefix: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9._-]{1,64}$',
+          default: 'ortoo',
+          'x-env': 'ORTOO_QUEUE_PREFIX',
         },
       },
     },

@@ -1,6 +1,8 @@
 import type { Logger, SchemaRegistry, SqlStore } from '../../core/src';
 import type { AuditTrail } from './audit/audit-trail';
 import type { GatewayConfig } from './config';
+import { GlobalConfPublisher } from './global-conf/global-conf-publisher';
+import { createAdminSchemaRegistry } from './schema-files';
 import type { GatewayTrust } from './trust/gateway-trust';
 
 /**
@@ -15,6 +17,29 @@ export interface GatewayDeps {
   /** The admin API's body schemas, registered as `admin/<name>`. */
   readonly schemas: SchemaRegistry;
   readonly trust: GatewayTrust;
+  /** The signed global configuration: published to servers, and what the router routes by. */
+  readonly globalConf: GlobalConfPublisher;
   readonly logger: Logger;
   readonly clock: () => Date;
+}
+
+/** What {@link createGatewayDeps} needs: the parts opened by the caller. */
+export type GatewayDepsParts = Pick<GatewayDeps, 'config' | 'store' | 'audit' | 'trust' | 'logger' | 'clock'>;
+
+/** Completes the dependencies from the parts the caller opened. */
+export function createGatewayDeps(parts: GatewayDepsParts): GatewayDeps {
+  const { config, store, trust, clock, logger } = parts;
+  return {
+    ...parts,
+    schemas: createAdminSchemaRegistry(),
+    globalConf: new GlobalConfPublisher({
+      store,
+      signer: trust.confSigner,
+      instance: config.instance,
+      validitySeconds: config.globalConf.validitySeconds,
+      caCertificates: [trust.ca.certificate.pem],
+      clock,
+      logger,
+    }),
+  };
 }

@@ -1,46 +1,78 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger, type Logger } from '../../core/src';
+import { createLogger, createMetricsRegistry, type Logger } from '../../core/src';
 import { createApp } from './app';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { openGatewayStore } from './database';
+import { createGatewayDeps } from './deps';
+import { startExchangeRuntime, type ExchangeRuntime } from './exchange/exchange-runtime';
 import { ADMIN_ROUTERS } from './routes';
-import { createAdminSchemaRegistry } from './schema-files';
+import { deadLettersRouter } from './routes/dead-letters';
+import { metricsRouter } from './routes/metrics';
 import { loadOrCreateTrust } from './trust/gateway-trust';
 
 /** A running gateway. */
 export interface RunningGateway {
-  /** Base URL of its admin API. */
-  readonly url: string;
-  /** Stops listening, lets open requests finish, signs a last audit checkpoint, closes the database. */
+  /** Base URL of its admin API; undefined for a worker-only process. */
+  readonly url: string | undefined;
+  /** Base URL of its mutual-TLS exchange listener (`/v1/exchange`); undefined for a worker-only process. */
+  readonly exchangeUrl: string | undefined;
+  /** Stops listening, lets open requests and running deliveries finish, signs a last audit checkpoint, closes the database. */
   close(): Promise<void>;
+}
+
+/** What a gateway process runs. */
+export interface GatewayRole {
+  /** The admin API and the exchange listener; `false` for `ortoo gateway worker`. @defaultValue true */
+  readonly serve?: boolean;
 }
 
 /**
  * Starts the gateway with `config`: opens (and migrates) its database, loads
- * or creates its trust material, and listens.
+ * or creates its trust material, and starts the admin API, the exchange
+ * listener and the delivery workers (or, with `serve: false`, the workers
+ * alone: a scale-out worker process).
  */
-export async function startGatewayServer(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
-  const log = logger ?? createLogger({ service: 'gateway', level: config.logLevel });
-  const store = await openGatewayStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+export async function startGatewayServer(
+  config: GatewayConfig,
+  logger?: Logger,
+  role: GatewayRole = {},
+): Promise<RunningGateway> {
+  const serve = role.serve ?? true;
+  const log =
+    logger ?? createLogger({ service: serve ? 'gateway' : 'gateway-worker', level: config.logLevel });
+  const store = await openGatewayStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }),
+  });
   let audit: AuditTrail | undefined;
+  let exchange: ExchangeRuntime | undefined;
   try {
     const clock = () => new Date();
     const trust = loadOrCreateTrust({ dir: config.certsDir, instance: config.instance });
     audit = createAuditTrail(store, trust, config, { clock, logger: log });
     audit.start();
-    const app = createApp(
-      {
-        config,
-        store,
-        audit,
-        schemas: createAdminSchemaRegistry(),
-        trust,
-        logger: log,
-        clock,
-      },
-      ADMIN_ROUTERS,
-    );
+    const deps = createGatewayDeps({ config, store, audit, trust, logger: log, clock });
+    const metrics = createMetricsRegistry();
+    exchange = await startExchangeRuntime(deps, {
+      listen: serve,
+      workers: !serve || config.delivery.workers,
+      metrics,
+    });
+    if (!serve) {
+      log.info('gateway worker running', { instance: config.instance, engine: store.engine });
+      return {
+        url: undefined,
+        exchangeUrl: undefined,
+        close: closer(exchange, undefined, audit, store, log),
+      };
+    }
+    const app = createApp(deps, [
+      ...ADMIN_ROUTERS,
+      deadLettersRouter(exchange.queues),
+      metricsRouter(metrics),
+    ]);
     const server = app.listen(config.http.port, config.http.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -49,25 +81,42 @@ export async function startGatewayServer(config: GatewayConfig, logger?: Logger)
     const { port } = server.address() as AddressInfo;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
     const url = `http://${host}:${port}`;
-    log.info('gateway listening', { url, instance: config.instance, engine: store.engine });
-    return {
+    log.info('gateway listening', {
       url,
-      async close() {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        try {
-          await audit?.close(); // signs the final checkpoint
-        } finally {
-          await store.close();
-        }
-        log.info('gateway stopped');
-      },
-    };
+      exchangeUrl: exchange.url,
+      instance: config.instance,
+      engine: store.engine,
+    });
+    return { url, exchangeUrl: exchange.url, close: closer(exchange, server, audit, store, log) };
   } catch (error) {
+    await exchange?.close().catch(() => undefined);
     await audit?.close().catch(() => undefined);
     await store.close();
     throw error;
   }
+}
+
+/** Stops a gateway's parts in order: listeners, then deliveries, then the audit trail and the store. */
+function closer(
+  exchange: ExchangeRuntime,
+  server: import('node:http').Server | undefined,
+  audit: AuditTrail,
+  store: { close(): Promise<void> },
+  log: Logger,
+): () => Promise<void> {
+  return async () => {
+    if (server !== undefined) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    }
+    await exchange.close();
+    try {
+      await audit.close(); // signs the final checkpoint
+    } finally {
+      await store.close();
+    }
+    log.info('gateway stopped');
+  };
 }
 
 /** `node gateway/src/main.ts` (through tsx): configuration from the environment, stop on SIGINT/SIGTERM. */

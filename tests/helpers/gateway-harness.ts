@@ -13,10 +13,9 @@ import { createApp } from '../../gateway/src/app';
 import { createAuditTrail, type AuditTrail } from '../../gateway/src/audit/audit-trail';
 import { loadGatewayConfig, type GatewayConfig } from '../../gateway/src/config';
 import { migrateGatewayStore } from '../../gateway/src/database';
-import type { GatewayDeps } from '../../gateway/src/deps';
+import { createGatewayDeps, type GatewayDeps } from '../../gateway/src/deps';
 import { createApiToken } from '../../gateway/src/registry/api-tokens';
 import { ADMIN_ROUTERS } from '../../gateway/src/routes';
-import { createAdminSchemaRegistry } from '../../gateway/src/schema-files';
 import { loadOrCreateTrust } from '../../gateway/src/trust/gateway-trust';
 import { storeEngine } from './store-engines';
 
@@ -69,15 +68,7 @@ export async function startGateway(
     const logger = createLogger({ service: 'gateway-test', level: 'warn', stream: new PassThrough() });
     // No checkpoint timer: tests sign checkpoints when they need them (verify and export do too).
     audit = createAuditTrail(store, trust, config, { clock, logger });
-    const deps: GatewayDeps = {
-      config,
-      store,
-      audit,
-      schemas: createAdminSchemaRegistry(),
-      trust,
-      logger,
-      clock,
-    };
+    const deps = createGatewayDeps({ config, store, audit, trust, logger, clock });
     const admin = await createApiToken(store, { name: 'test-admin', role: 'admin' });
     const auditor = await createApiToken(store, { name: 'test-auditor', role: 'auditor' });
     return {

@@ -96,7 +96,12 @@ export function sampleGlobalConf(signing: ConfSigning, overrides: Partial<Global
     ],
     groups: [{ id: 'MN/health-agencies', members: ['MN/GOV/7000001/e-services'] }],
     revokedCertificates: [
-      { serial: '1f2e3d', revokedAt: '2025-08-01T00:00:00.000Z', reason: 'member revoked' },
+      {
+        serial: '1f2e3d',
+        thumbprint: 'ZmFrZS10aHVtYnByaW50LW9mLWEtcmV2b2tlZC1jZXI',
+        revokedAt: '2025-08-01T00:00:00.000Z',
+        reason: 'member revoked',
+      },
     ],
     ...overrides,
   };

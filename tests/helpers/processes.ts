@@ -18,7 +18,7 @@ export async function freePort(): Promise<number> {
 /**
  * The environment of an `ortoo gateway` process of instance MN that keeps its
  * trust material in `dir/certs` and its PGlite database in `dir/db`, listens
- * on a free port and logs warnings only.
+ * on free ports, keeps its Redis keys under its own prefix and logs warnings only.
  */
 export async function gatewayProcessEnv(dir: string): Promise<NodeJS.ProcessEnv> {
   return {
@@ -26,6 +26,9 @@ export async function gatewayProcessEnv(dir: string): Promise<NodeJS.ProcessEnv>
     ORTOO_CERTS_DIR: path.join(dir, 'certs'),
     ORTOO_GATEWAY_DATA_DIR: path.join(dir, 'db'),
     ORTOO_GATEWAY_PORT: String(await freePort()),
+    ORTOO_EXCHANGE_PORT: String(await freePort()),
+    // Its own Redis keys, so gateways of tests running side by side never share queues.
+    ORTOO_QUEUE_PREFIX: `ortoo-test-${path.basename(dir).replace(/[^A-Za-z0-9._-]/g, '')}`,
     LOG_LEVEL: 'warn',
   };
 }

@@ -268,9 +268,29 @@ export function addGatewayCommands(program: Command, io: CliIo): void {
     const config = gatewayConfig({ ...io, env }, options);
     const { startGatewayServer } = gateway.main;
     const running = await startGatewayServer(config);
-    io.stdout.write(`Gateway of instance ${config.instance} listening on ${running.url} (Ctrl-C stops it)\n`);
+    io.stdout.write(
+      `Gateway of instance ${config.instance} listening on ${running.url ?? ''} ` +
+        `(exchange on ${running.exchangeUrl ?? ''}; Ctrl-C stops it)\n`,
+    );
     const signal = await untilStopped();
     io.stdout.write(`${signal}: stopping the gateway\n`);
+    await running.close();
+  });
+
+  withConfig(
+    commands
+      .command('worker')
+      .description(
+        'Run delivery workers only, in the foreground until SIGINT or SIGTERM: the scale-out path ' +
+          '(run the gateways with ORTOO_DELIVERY_WORKERS=false, and as many workers as needed)',
+      ),
+  ).action(async (options: GatewayOptions) => {
+    const config = gatewayConfig(io, options);
+    const { startGatewayServer } = gateway.main;
+    const running = await startGatewayServer(config, undefined, { serve: false });
+    io.stdout.write(`Delivery worker of instance ${config.instance} running (Ctrl-C stops it)\n`);
+    const signal = await untilStopped();
+    io.stdout.write(`${signal}: stopping the worker\n`);
     await running.close();
   });
 }

@@ -94,6 +94,8 @@ export interface GlobalConfGroup {
 /** A certificate that must no longer be trusted. */
 export interface GlobalConfRevocation {
   readonly serial: string;
+  /** `x5t#S256` of the certificate, so a signature naming it is refused as revoked, not unknown. */
+  readonly thumbprint: string;
   /** ISO timestamp. */
   readonly revokedAt: string;
   readonly reason: string;

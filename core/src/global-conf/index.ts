@@ -35,3 +35,4 @@ export {
   type GlobalConfClientOptions,
   type GlobalConfRefreshOutcome,
 } from './global-conf-client';
+export { GlobalConfIndex, type IndexedSignCertificate } from './global-conf-index';

@@ -46,6 +46,7 @@ export class Certificate {
   readonly authorityKeyIdentifier: string | undefined;
 
   readonly #x509: X509Certificate;
+  readonly #issuedBy = new WeakMap<Certificate, boolean>();
   readonly #notBefore: number;
   readonly #notAfter: number;
 
@@ -109,7 +110,14 @@ export class Certificate {
    * this certificate's signature. Validity and revocation are not checked here.
    */
   isIssuedBy(issuer: Certificate): boolean {
-    return this.#x509.checkIssued(issuer.#x509) && this.#x509.verify(issuer.publicKey);
+    // Both certificates are immutable, so the answer is kept: the signature check
+    // costs more than the rest of a message's certificate checks together.
+    let issued = this.#issuedBy.get(issuer);
+    if (issued === undefined) {
+      issued = this.#x509.checkIssued(issuer.#x509) && this.#x509.verify(issuer.publicKey);
+      this.#issuedBy.set(issuer, issued);
+    }
+    return issued;
   }
 }
 

@@ -88,6 +88,7 @@ export function buildGlobalConf(snapshot: RegistrySnapshot, params: BuildGlobalC
     if (revocation !== undefined) {
       revokedCertificates.push({
         serial: certificate.serial,
+        thumbprint: certificate.thumbprint,
         revokedAt: revocation.revokedAt.toISOString(),
         reason: revocation.reason,
       });

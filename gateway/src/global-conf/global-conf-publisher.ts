@@ -20,6 +20,8 @@ export interface PublishedGlobalConf {
   readonly version: number;
   readonly generatedAt: Date;
   readonly expiresAt: Date;
+  /** The document itself, for the gateway's own routing. */
+  readonly conf: GlobalConf;
 }
 
 /** Options of {@link GlobalConfPublisher}. */
@@ -64,9 +66,24 @@ export class GlobalConfPublisher {
   readonly #options: GlobalConfPublisherOptions;
   #held: Held | undefined;
   #building: Promise<Held> | undefined;
+  #changeHint = 0;
 
   constructor(options: GlobalConfPublisherOptions) {
     this.#options = options;
+  }
+
+  /**
+   * Grows each time {@link GlobalConfPublisher.noteChange} is called: readers
+   * that cache the document between version checks (the router) look here to
+   * see a change made through this process at once.
+   */
+  get changeHint(): number {
+    return this.#changeHint;
+  }
+
+  /** Tells readers that the registry may just have changed (an admin write succeeded). */
+  noteChange(): void {
+    this.#changeHint += 1;
   }
 
   /** The current signed document, rebuilt first when it is out of date. */
@@ -101,6 +118,7 @@ export class GlobalConfPublisher {
       version: conf.version,
       generatedAt: now,
       expiresAt: new Date(conf.expiresAt),
+      conf,
       rebuildAt: now.getTime() + (validitySeconds * 1000) / 2,
     };
     // Never go back to an older registry version than one already published.

@@ -1,7 +1,6 @@
 import express from 'express';
 import { GLOBAL_CONF_MEDIA_TYPE } from '../../../core/src';
 import type { RouterFactory } from '../app';
-import { GlobalConfPublisher } from '../global-conf/global-conf-publisher';
 
 /**
  * True when `If-None-Match` names `etag`: a list of entity tags or `*`,
@@ -21,15 +20,7 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
  * revalidate every time (`no-cache`), which costs them a 304 when nothing changed.
  */
 export const globalConfRouter: RouterFactory = (deps) => {
-  const publisher = new GlobalConfPublisher({
-    store: deps.store,
-    signer: deps.trust.confSigner,
-    instance: deps.config.instance,
-    validitySeconds: deps.config.globalConf.validitySeconds,
-    caCertificates: [deps.trust.ca.certificate.pem],
-    clock: deps.clock,
-    logger: deps.logger,
-  });
+  const publisher = deps.globalConf;
   const router = express.Router();
 
   router.get('/v1/global-conf', async (req, res) => {

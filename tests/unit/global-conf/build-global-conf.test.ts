@@ -118,8 +118,18 @@ describe('buildGlobalConf', () => {
     expect(conf.signCertificates).toEqual([]);
     expect(conf.securityServers[0]?.authCertificates).toEqual([]);
     expect(conf.revokedCertificates).toEqual([
-      { serial: 'a1', revokedAt: revokedAt.toISOString(), reason: 'key compromise' },
-      { serial: 'a2', revokedAt: revokedAt.toISOString(), reason: 'superseded' },
+      {
+        serial: 'a1',
+        thumbprint: 'a1TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT',
+        revokedAt: revokedAt.toISOString(),
+        reason: 'key compromise',
+      },
+      {
+        serial: 'a2',
+        thumbprint: 'a2TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT',
+        revokedAt: revokedAt.toISOString(),
+        reason: 'superseded',
+      },
     ]);
   });
 
@@ -143,8 +153,18 @@ describe('buildGlobalConf', () => {
     expect(conf.securityServers[0]).toMatchObject({ status: 'revoked', authCertificates: [] });
     expect(conf.signCertificates).toEqual([]);
     expect(conf.revokedCertificates).toEqual([
-      { serial: 'a1', revokedAt: revokedAt.toISOString(), reason: 'member revoked: dissolved' },
-      { serial: 'a2', revokedAt: revokedAt.toISOString(), reason: 'member revoked: dissolved' },
+      {
+        serial: 'a1',
+        thumbprint: 'a1TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT',
+        revokedAt: revokedAt.toISOString(),
+        reason: 'member revoked: dissolved',
+      },
+      {
+        serial: 'a2',
+        thumbprint: 'a2TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT',
+        revokedAt: revokedAt.toISOString(),
+        reason: 'member revoked: dissolved',
+      },
     ]);
   });
 
@@ -173,8 +193,18 @@ describe('buildGlobalConf', () => {
     );
     expect(conf.securityServers[0]?.status).toBe('revoked');
     expect(conf.revokedCertificates).toEqual([
-      { serial: 'a1', revokedAt: ownRevokedAt.toISOString(), reason: 'lost' },
-      { serial: 'a2', revokedAt: serverRevokedAt.toISOString(), reason: 'security server revoked' },
+      {
+        serial: 'a1',
+        thumbprint: 'a1TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT',
+        revokedAt: ownRevokedAt.toISOString(),
+        reason: 'lost',
+      },
+      {
+        serial: 'a2',
+        thumbprint: 'a2TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT',
+        revokedAt: serverRevokedAt.toISOString(),
+        reason: 'security server revoked',
+      },
     ]);
     expect(conf.signCertificates.map((c) => c.serial)).toEqual(['b1']);
     expect(conf.signCertificates[0]).not.toHaveProperty('securityServerId');

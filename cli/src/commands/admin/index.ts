@@ -3,6 +3,7 @@ import type { CliIo } from '../../cli-io';
 import { addAccessCommands } from './access';
 import { withAdminOptions } from './admin-context';
 import { addCertificatesCommands } from './certificates';
+import { addDeadLettersCommands } from './dead-letters';
 import { addGlobalConfCommands } from './global-conf';
 import { addGroupsCommands } from './groups';
 import { addMembersCommands } from './members';
@@ -29,4 +30,5 @@ export function addAdminCommands(program: Command, io: CliIo): void {
   addCertificatesCommands(admin, io);
   addTokensCommands(admin, io);
   addGlobalConfCommands(admin, io);
+  addDeadLettersCommands(admin, io);
 }

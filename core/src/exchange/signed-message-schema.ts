@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Envelope, SignedMessage } from '../envelope/envelope';
+import { OrtooError } from '../errors';
+import { SchemaRegistry } from '../schemas/schema-registry';
+
+/** `schemas/envelope.schema.json`: the JSON Schema of a signed message of either kind. */
+export const ENVELOPE_SCHEMA_FILE = path.resolve(__dirname, '../../../schemas/envelope.schema.json');
+
+const SCHEMA_ID = 'ortoo-signed-message';
+const SCHEMA_VERSION = '1';
+let schemas: SchemaRegistry | undefined;
+
+/** The compiled schema, read and compiled on first use, once per process. */
+function schemaRegistry(): SchemaRegistry {
+  if (schemas === undefined) {
+    const registry = new SchemaRegistry({ maxErrors: 5 });
+    registry.register(SCHEMA_ID, SCHEMA_VERSION, JSON.parse(readFileSync(ENVELOPE_SCHEMA_FILE, 'utf8')));
+    schemas = registry;
+  }
+  return schemas;
+}
+
+/**
+ * Checks that `value` is a signed message of the expected kind, the first
+ * step on every hop: nothing else looks at a message before it passes.
+ *
+ * @throws OrtooError `InvalidEnvelope`, with the schema errors as JSON pointers in `detail`.
+ */
+export function validateSignedMessage<K extends Envelope['kind']>(
+  value: unknown,
+  kind: K,
+): SignedMessage<Extract<Envelope, { kind: K }>> {
+  const result = schemaRegistry().validate(SCHEMA_ID, SCHEMA_VERSION, value);
+  if (!result.valid) {
+    throw new OrtooError('InvalidEnvelope', 'Message does not match the envelope schema', {
+      detail: { errors: result.errors },
+    });
+  }
+  const message = value as SignedMessage;
+  if (message.envelope.kind !== kind) {
+    throw new OrtooError('InvalidEnvelope', `Expected a ${kind} envelope, got a ${message.envelope.kind}`);
+  }
+  return message as SignedMessage<Extract<Envelope, { kind: K }>>;
+}

@@ -1,0 +1,353 @@
+import type { IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import {
+  ERROR_KINDS,
+  OrtooError,
+  type ErrorCode,
+  type GlobalConfSecurityServer,
+  type RequestEnvelope,
+  type ResponseEnvelope,
+  type SignedMessage,
+} from '../../../core/src';
+import { socketPeerThumbprint } from '../tls/mtls-server';
+
+/** Options of {@link ProviderClient}. */
+export interface ProviderClientOptions {
+  /** PEM of the gateway's TLS certificate (`gateway-tls.pem`), presented as the client certificate. */
+  readonly certificatePem: string;
+  /** PEM private key of that certificate. */
+  readonly keyPem: string;
+  /** PEM of the CAs a provider's certificate must chain to: the instance CA, nothing else. */
+  readonly caPem: readonly string[];
+  /**
+   * Idle connections kept open per security server for the next calls.
+   * @defaultValue `16`
+   */
+  readonly keepAliveSockets?: number;
+  /**
+   * Largest answer read, in bytes; a longer one is `InvalidAnswer`.
+   * @defaultValue 10 MiB
+   */
+  readonly maxAnswerBytes?: number;
+}
+
+const DEFAULT_KEEP_ALIVE_SOCKETS = 16;
+const DEFAULT_MAX_ANSWER_BYTES = 10 * 1024 * 1024;
+/** Statuses of a proxy or load balancer in front of a server that is down or busy. */
+const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+/** Longest provider error message passed on; the rest is the provider's business. */
+const MAX_MESSAGE_LENGTH = 500;
+
+const CODE_BY_TYPE = new Map<string, ErrorCode>(
+  Object.entries(ERROR_KINDS).map(([code, kind]) => [kind.type, code as ErrorCode]),
+);
+
+/** What came back over the wire, before it is judged. */
+interface RawAnswer {
+  readonly status: number;
+  readonly body: Buffer;
+}
+
+/** A pooled connection the server had closed before the request went out: worth one more try. */
+class StaleConnection extends Error {}
+
+/**
+ * The gateway's HTTPS client towards security servers: delivers requests to
+ * a provider's server (`POST <address>/v1/deliver`) and answers to a
+ * consumer's (`POST <address>/v1/answers`), over mutual TLS with the
+ * gateway's TLS certificate and keep-alive connections reused across calls.
+ *
+ * **Who the peer is.** Its certificate must chain to the instance CA (checked
+ * in the handshake) and its `x5t#S256` thumbprint must be one of the
+ * server's `authCertificates` in the signed global configuration (checked for
+ * every request, before anything is written, also on a reused connection:
+ * the list may have changed since it was opened). The host name is not
+ * checked: servers are addressed by their registered URL, often an IP
+ * address their certificate need not name, and the pin on the exact
+ * certificate the registry lists is a stronger identity check than a name.
+ *
+ * **Failures** are OrtooErrors, transient ones (worth a retry) being
+ * `ProviderUnavailable` and `ProviderTimeout`, and the provider's own typed
+ * errors as it reported them:
+ * - no connection, reset, refused handshake → `ProviderUnavailable`;
+ * - a certificate not registered for that server → `ProviderUnavailable`
+ *   (detail `reason: 'unregistered-certificate'`): a server rotating its TLS
+ *   key presents the new certificate before the gateway's view of the
+ *   registry lists it, and a retry then succeeds;
+ * - the deadline passing (connect, send and read included) → `ProviderTimeout`;
+ * - an error answer `{type, message}` of a known Örtöö type → that error;
+ *   otherwise 502/503/504 → `ProviderUnavailable`, any other status →
+ *   `InvalidAnswer`;
+ * - an answer that is not JSON, or longer than `maxAnswerBytes` → `InvalidAnswer`.
+ *
+ * A kept connection the server closes just as a request goes out on it (the
+ * keep-alive race; Node drops idle connections before the `Keep-Alive:
+ * timeout` the server announces, which narrows it) is tried once more on a
+ * new connection within the same deadline. Like any retry, it may bring a
+ * message to the provider twice; its message-id check absorbs that.
+ */
+export class ProviderClient {
+  readonly #agent: https.Agent;
+  readonly #maxAnswerBytes: number;
+
+  constructor(options: ProviderClientOptions) {
+    this.#maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    this.#agent = new https.Agent({
+      keepAlive: true,
+      maxFreeSockets: options.keepAliveSockets ?? DEFAULT_KEEP_ALIVE_SOCKETS,
+      cert: options.certificatePem,
+      key: options.keyPem,
+      ca: [...options.caPem],
+      minVersion: 'TLSv1.2',
+      rejectUnauthorized: true,
+      // No host name check: the certificate is pinned per request instead (see the class comment).
+      checkServerIdentity: () => undefined,
+      // A resumed TLS session shows the client no peer certificate, so the pin could not be
+      // checked: every new connection makes a full handshake (keep-alive makes them rare).
+      maxCachedSessions: 0,
+    });
+  }
+
+  /**
+   * Delivers a consumer's signed request to a provider's security server and
+   * returns the parsed JSON of its `200` answer, for the caller to verify.
+   *
+   * @param timeoutMs - deadline of the whole call, connecting and reading the answer included.
+   * @throws OrtooError as listed on the class.
+   */
+  async deliver(
+    server: GlobalConfSecurityServer,
+    message: SignedMessage<RequestEnvelope>,
+    timeoutMs: number,
+  ): Promise<unknown> {
+    const answer = await this.#post(server, 'v1/deliver', message, timeoutMs);
+    if (answer.status !== 200) throw answerFailure(server, answer);
+    return parseJson(server, answer.body);
+  }
+
+  /**
+   * Hands a provider's signed answer to the consumer's security server; any
+   * 2xx status means it took it.
+   *
+   * @param timeoutMs - deadline of the whole call.
+   * @throws OrtooError as listed on the class.
+   */
+  async callback(
+    server: GlobalConfSecurityServer,
+    answer: SignedMessage<ResponseEnvelope>,
+    timeoutMs: number,
+  ): Promise<void> {
+    const reply = await this.#post(server, 'v1/answers', answer, timeoutMs);
+    if (reply.status < 200 || reply.status > 299) throw answerFailure(server, reply);
+  }
+
+  /** Closes every pooled connection; calls in flight fail. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  async #post(
+    server: GlobalConfSecurityServer,
+    path: string,
+    message: SignedMessage,
+    timeoutMs: number,
+  ): Promise<RawAnswer> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    try {
+      const url = endpointUrl(server, path);
+      const payload = Buffer.from(JSON.stringify(message));
+      try {
+        return await this.#send(server, url, payload, deadline.signal);
+      } catch (error) {
+        if (!(error instanceof StaleConnection) || deadline.signal.aborted) throw error;
+        return await this.#send(server, url, payload, deadline.signal);
+      }
+    } catch (error) {
+      throw transportFailure(server, error, deadline.signal.aborted, timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One request on one connection: pinned, sent, its answer read within the size limit. */
+  #send(
+    server: GlobalConfSecurityServer,
+    url: URL,
+    payload: Buffer,
+    signal: AbortSignal,
+  ): Promise<RawAnswer> {
+    return new Promise((resolve, reject) => {
+      const req = https.request(url, {
+        method: 'POST',
+        agent: this.#agent,
+        signal,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': payload.length,
+          accept: 'application/json',
+        },
+      });
+      let responded = false;
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // Node's advice for keep-alive: a reused socket the server has just closed resets.
+        const stale = req.reusedSocket && !responded && error.code === 'ECONNRESET';
+        reject(stale ? new StaleConnection(error.message, { cause: error }) : error);
+      });
+      req.once('socket', (socket: Socket) => {
+        const send = () => {
+          if (req.destroyed) return; // the deadline passed during the handshake
+          const unregistered = pinFailure(server, socket);
+          if (unregistered === undefined) req.end(payload);
+          else req.destroy(unregistered);
+        };
+        // A reused connection is past its handshake; a new one is checked once it is.
+        if ((socket as TLSSocket).authorized) send();
+        else socket.once('secureConnect', send);
+      });
+      req.once('response', (res) => {
+        responded = true;
+        readBody(server, res, this.#maxAnswerBytes).then(
+          (body) => resolve({ status: res.statusCode ?? 0, body }),
+          reject,
+        );
+      });
+    });
+  }
+}
+
+/** `<address>/<path>`, keeping any path the registered address has. */
+function endpointUrl(server: GlobalConfSecurityServer, path: string): URL {
+  const base = server.address.endsWith('/') ? server.address : `${server.address}/`;
+  let url: URL | undefined;
+  try {
+    url = new URL(path, base);
+  } catch {
+    // reported below
+  }
+  if (url?.protocol !== 'https:') {
+    // Mutual TLS is the only way the gateway talks to a server; a registry that lists
+    // another address must be fixed, after which a retry goes through.
+    throw new OrtooError('ProviderUnavailable', `Security server ${server.id} has no https address`, {
+      detail: { serverId: server.id, address: server.address, reason: 'address-not-https' },
+    });
+  }
+  return url;
+}
+
+/** Why the peer on `socket` is not `server`, or undefined when it presented one of its certificates. */
+function pinFailure(server: GlobalConfSecurityServer, socket: Socket): OrtooError | undefined {
+  const thumbprint = socketPeerThumbprint(socket);
+  if (thumbprint !== undefined && server.authCertificates.some((c) => c.thumbprint === thumbprint)) {
+    return undefined;
+  }
+  return new OrtooError(
+    'ProviderUnavailable',
+    `Security server ${server.id} presented a TLS certificate not registered for it`,
+    { detail: { serverId: server.id, reason: 'unregistered-certificate', thumbprint } },
+  );
+}
+
+/** The whole body, refusing (and dropping the connection of) one over `limit` bytes. */
+function readBody(server: GlobalConfSecurityServer, res: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const tooLarge = () => {
+      res.destroy();
+      reject(
+        new OrtooError(
+          'InvalidAnswer',
+          `Security server ${server.id} answered with more than ${limit} bytes`,
+          {
+            detail: { serverId: server.id, limitBytes: limit },
+          },
+        ),
+      );
+    };
+    if (Number(res.headers['content-length']) > limit) {
+      tooLarge();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge();
+      else chunks.push(chunk);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks, size)));
+    res.on('error', reject);
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('Connection closed before the answer was complete'));
+    });
+  });
+}
+
+/** A transport error as the OrtooError a caller can act on. */
+function transportFailure(
+  server: GlobalConfSecurityServer,
+  error: unknown,
+  timedOut: boolean,
+  timeoutMs: number,
+): OrtooError {
+  if (timedOut) {
+    return new OrtooError(
+      'ProviderTimeout',
+      `Security server ${server.id} did not answer in ${timeoutMs} ms`,
+      {
+        detail: { serverId: server.id, timeoutMs },
+        cause: error,
+      },
+    );
+  }
+  if (error instanceof OrtooError) return error;
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new OrtooError('ProviderUnavailable', `Security server ${server.id} cannot be reached`, {
+    detail: { serverId: server.id, reason },
+    cause: error,
+  });
+}
+
+/** A non-success answer: the provider's typed error when it sent one, else judged by status. */
+function answerFailure(server: GlobalConfSecurityServer, answer: RawAnswer): OrtooError {
+  const detail = { serverId: server.id, status: answer.status };
+  const body = errorBody(answer.body);
+  const code = body === undefined ? undefined : CODE_BY_TYPE.get(body.type);
+  if (body !== undefined && code !== undefined) {
+    return new OrtooError(code, body.message, { detail });
+  }
+  return new OrtooError(
+    UNAVAILABLE_STATUSES.has(answer.status) ? 'ProviderUnavailable' : 'InvalidAnswer',
+    `Security server ${server.id} answered ${answer.status}`,
+    { detail: body === undefined ? detail : { ...detail, type: body.type.slice(0, 100) } },
+  );
+}
+
+/** `{type, message}` of an Örtöö error answer, or undefined for anything else. */
+function errorBody(bytes: Buffer): { type: string; message: string } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, message } = value as { type?: unknown; message?: unknown };
+  if (typeof type !== 'string') return undefined;
+  return { type, message: typeof message === 'string' ? message.slice(0, MAX_MESSAGE_LENGTH) : type };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The JSON of a success answer; strict UTF-8, as a signed answer never has broken bytes. */
+function parseJson(server: GlobalConfSecurityServer, bytes: Buffer): unknown {
+  try {
+    return JSON.parse(utf8.decode(bytes));
+  } catch (cause) {
+    throw new OrtooError('InvalidAnswer', `Security server ${server.id} answered with something not JSON`, {
+      detail: { serverId: server.id },
+      cause,
+    });
+  }
+}

@@ -1,0 +1,166 @@
+import {
+  OrtooError,
+  isJsonContentType,
+  verifyAnswer,
+  type GlobalConfIndex,
+  type Logger,
+  type ResponseEnvelope,
+  type SignedMessage,
+} from '../../../core/src';
+import type { AuditTrail } from '../audit/audit-trail';
+import { CALLBACK_JOB, type CallbackJobData, type DeliveryJobData } from '../delivery/delivery-job';
+import type { DeliveryQueues } from '../delivery/delivery-queues';
+import type { DeliveryHooks, DeliveryProcessor } from '../delivery/delivery-workers';
+import type { ProviderClient } from '../delivery/provider-client';
+import { deliveredRecord, deliveryFailedRecord } from './exchange-audit';
+import type { ExchangeMetrics } from './exchange-metrics';
+import type { RoutingTable } from './routing-table';
+import type { ServiceSchemaCache } from './service-schema-cache';
+
+/** What delivery works with. */
+export interface DeliveryParts {
+  readonly routing: RoutingTable;
+  readonly providers: ProviderClient;
+  readonly serviceSchemas: ServiceSchemaCache;
+  readonly queues: DeliveryQueues;
+  readonly audit: AuditTrail;
+  readonly metrics: ExchangeMetrics;
+  readonly logger: Logger;
+}
+
+/** How long a consumer's server has to take a callback. */
+const CALLBACK_TIMEOUT_MS = 10_000;
+
+/** A server that is still registered and active, or a permanent failure. */
+function activeServer(index: GlobalConfIndex, id: string) {
+  const server = index.securityServer(id);
+  if (server?.status !== 'active') {
+    throw new OrtooError('UnknownSecurityServer', `Security server ${id} is no longer active`, {
+      detail: { securityServer: id },
+    });
+  }
+  return server;
+}
+
+/**
+ * Checks an answer's body against the service's response schema: a JSON body
+ * of a successful answer (2xx), which is what the schema describes. Error
+ * answers of the backend travel as they are.
+ */
+async function checkAnswerBody(
+  serviceSchemas: ServiceSchemaCache,
+  responseSchemaHash: string,
+  answer: SignedMessage<ResponseEnvelope>,
+): Promise<void> {
+  const { status, contentType } = answer.envelope;
+  if (status < 200 || status > 299 || contentType === undefined || !isJsonContentType(contentType)) return;
+  try {
+    await serviceSchemas.assertValid(responseSchemaHash, answer.body);
+  } catch (error) {
+    if (!(error instanceof OrtooError) || error.code !== 'SchemaViolation') throw error;
+    throw new OrtooError(
+      'InvalidAnswer',
+      `Provider's answer violates the response schema: ${error.message}`,
+      {
+        detail: { reason: error.type, ...(error.detail as object) },
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * The delivery of one message, as a worker runs it: post the consumer's
+ * signed request to the provider's server, verify its signed answer (bound to
+ * the request, signed by the provider's member, body per the response schema)
+ * and return it; or push an answer to a consumer's server (callback jobs).
+ * Failures are thrown as typed errors; the workers retry the transient ones.
+ */
+export function createDeliveryProcessor(parts: DeliveryParts): DeliveryProcessor {
+  const { routing, providers, serviceSchemas, metrics } = parts;
+  return async (job) => {
+    const index = await routing.current();
+    if (job.name === CALLBACK_JOB) {
+      const data = job.data as CallbackJobData;
+      await providers.callback(activeServer(index, data.consumerServerId), data.answer, CALLBACK_TIMEOUT_MS);
+      return undefined;
+    }
+    const data = job.data as DeliveryJobData;
+    const { envelope } = data.message;
+    const server = activeServer(index, data.providerServerId);
+    const service = index.service(envelope.service, data.serviceVersion);
+    if (service === undefined) {
+      throw new OrtooError(
+        'UnknownService',
+        `Service ${envelope.service} ${data.serviceVersion} was removed`,
+        {
+          detail: { service: envelope.service, version: data.serviceVersion },
+        },
+      );
+    }
+    const started = performance.now();
+    try {
+      const raw = await providers.deliver(server, data.message, service.timeoutMs);
+      const answer = verifyAnswer(index, raw, data.message, server.ownerId);
+      await checkAnswerBody(serviceSchemas, service.responseSchemaHash, answer);
+      return answer;
+    } finally {
+      metrics.providerSeconds.observe({ provider: server.id }, (performance.now() - started) / 1000);
+    }
+  };
+}
+
+/**
+ * What happens after each attempt: the audit record (`delivered`, `retrying`
+ * or `dead-lettered`), the metrics, and the callback job when the consumer
+ * asked for one. An audit failure here is logged, not thrown: the provider has
+ * already answered, and a retry would deliver the message twice.
+ */
+export function createDeliveryHooks(parts: DeliveryParts): DeliveryHooks {
+  const { routing, queues, audit, metrics, logger } = parts;
+  const record = async (entry: Parameters<AuditTrail['record']>[0]) => {
+    try {
+      await audit.record(entry);
+    } catch (error) {
+      logger.error('delivery not audited', { id: entry.messageId, event: entry.event, error });
+    }
+  };
+  return {
+    async delivered(data, answer, attempt) {
+      const { envelope } = data.message;
+      const index = await routing.current().catch(() => undefined);
+      const service = index?.service(envelope.service, data.serviceVersion);
+      await record(deliveredRecord(data.message, service, data.providerServerId, answer, attempt));
+      metrics.deliveries.inc({ provider: data.providerServerId, outcome: 'delivered' });
+      metrics.exchanges.inc({ client: envelope.client, service: envelope.service, outcome: 'delivered' });
+      if (data.callback) {
+        await queues
+          .enqueueCallback({ messageId: envelope.id, consumerServerId: data.consumerServerId, answer })
+          .catch((error: unknown) => logger.error('callback not queued', { id: envelope.id, error }));
+      }
+    },
+    async failed(data, error, attempt, final) {
+      const { envelope } = data.message;
+      await record(deliveryFailedRecord(data.message, data.providerServerId, error, attempt, final));
+      metrics.deliveries.inc({
+        provider: data.providerServerId,
+        outcome: final ? 'dead_lettered' : 'retrying',
+      });
+      if (final) {
+        metrics.exchanges.inc({
+          client: envelope.client,
+          service: envelope.service,
+          outcome: 'dead_lettered',
+        });
+      }
+      logger.warn(final ? 'message dead-lettered' : 'delivery failed, retrying', {
+        id: envelope.id,
+        client: envelope.client,
+        service: envelope.service,
+        provider: data.providerServerId,
+        attempt,
+        type: error.type,
+      });
+    },
+  };
+}

@@ -1,0 +1,353 @@
+import {
+  OrtooError,
+  authorize,
+  checkForwardedHeaders,
+  checkFreshness,
+  clientMemberOf,
+  isJsonContentType,
+  resolveService,
+  sha256,
+  toOrtooError,
+  validateSignedMessage,
+  verifySignedBy,
+  type GlobalConfIndex,
+  type GlobalConfSecurityServer,
+  type GlobalConfService,
+  type Logger,
+  type RequestEnvelope,
+  type ResponseEnvelope,
+  type SignedMessage,
+} from '../../../core/src';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { CompletionNotifier } from '../delivery/completion-notifier';
+import type { DeliveryJobData, ExchangeStatus } from '../delivery/delivery-job';
+import type { DeliveryQueues } from '../delivery/delivery-queues';
+import { acceptedRecord, rejectedRecord, type MessageFacts } from './exchange-audit';
+import type { ExchangeMetrics, PipelineStep } from './exchange-metrics';
+import type { ReplayGuard } from './replay-guard';
+import type { RoutingTable } from './routing-table';
+import type { ServiceSchemaCache } from './service-schema-cache';
+
+/** What the pipeline works with, made once by the gateway (see `exchange-runtime.ts`). */
+export interface PipelineParts {
+  readonly routing: RoutingTable;
+  readonly serviceSchemas: ServiceSchemaCache;
+  readonly replay: ReplayGuard;
+  readonly queues: DeliveryQueues;
+  readonly notifier: CompletionNotifier;
+  readonly audit: AuditTrail;
+  readonly metrics: ExchangeMetrics;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  /** How far `issuedAt` may lie from the gateway's clock. */
+  readonly freshnessMs: number;
+}
+
+/** A message as it arrived on the exchange listener. */
+export interface Submission {
+  /** The request body, as received (size already limited). */
+  readonly body: Buffer;
+  /** `x5t#S256` of the TLS client certificate. */
+  readonly peerThumbprint: string | undefined;
+  /** `Prefer: respond-async`: answer 202 at once. */
+  readonly respondAsync: boolean;
+  /** The `ortoo-callback` preference: push the answer to the consumer's server. */
+  readonly callback: boolean;
+}
+
+/** How a submission ended: queued (async), or answered by the provider (sync). */
+export type SubmissionResult =
+  | { readonly kind: 'queued'; readonly id: string }
+  | { readonly kind: 'answered'; readonly id: string; readonly answer: SignedMessage<ResponseEnvelope> };
+
+/** A message the pipeline took on. */
+interface Accepted {
+  readonly id: string;
+  readonly client: string;
+  readonly service: string;
+  readonly timeoutMs: number;
+  readonly providerServerId: string;
+  /** The wait for its delivery, for a sync call. */
+  readonly waiting?: Promise<'delivered' | 'dead-lettered' | 'timeout'>;
+}
+
+/** The path of a message's status, as answered to an async submission. */
+export function statusUrlOf(id: string): string {
+  return `/v1/exchange/${encodeURIComponent(id)}`;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Strict JSON: valid UTF-8, one JSON text, nothing else. */
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(UTF8.decode(body));
+  } catch (cause) {
+    throw new OrtooError('BadRequest', 'Body is not a valid UTF-8 JSON text', { cause });
+  }
+}
+
+/**
+ * The provider server a message goes to: one of the active servers of the
+ * provider's member, the same one for the same message id (so a resubmission
+ * meets its first job), spread over the servers otherwise.
+ */
+function providerServerFor(
+  index: GlobalConfIndex,
+  service: GlobalConfService | undefined,
+  id: string,
+): GlobalConfSecurityServer | undefined {
+  if (service === undefined) return undefined;
+  const servers = index.providerServers(service);
+  if (servers.length <= 1) return servers[0];
+  return servers[Buffer.from(sha256(id), 'base64url').readUInt32BE(0) % servers.length];
+}
+
+/** Times the steps of one submission and remembers which one it is in. */
+class StepClock {
+  step: PipelineStep = 'transport';
+  #started = performance.now();
+  readonly #metrics: ExchangeMetrics;
+
+  constructor(metrics: ExchangeMetrics) {
+    this.#metrics = metrics;
+  }
+
+  /** Ends the current step and starts `step`. */
+  next(step: PipelineStep): void {
+    this.finish();
+    this.step = step;
+  }
+
+  /** Ends the current step. */
+  finish(): void {
+    const now = performance.now();
+    this.#metrics.stepSeconds.observe({ step: this.step }, (now - this.#started) / 1000);
+    this.#started = now;
+  }
+}
+
+/**
+ * The gateway's hot path: every message from a consumer's server goes through
+ * these steps, in this order, each with its own typed error, audit record and
+ * metric label: transport (the TLS client is an active security server) →
+ * parse → envelope schema and header allow-list → caller (a server of the
+ * client's member) → signature and signer certificate → freshness → replay →
+ * service → access right → request schema → audit record (fail closed) →
+ * queue. Then, for a sync call, the wait for the provider's answer.
+ */
+export class ExchangePipeline {
+  readonly #parts: PipelineParts;
+
+  constructor(parts: PipelineParts) {
+    this.#parts = parts;
+  }
+
+  /**
+   * Takes on a message: checks, audits and queues it; for a sync call, waits
+   * for the answer within the service's timeout.
+   *
+   * @throws OrtooError of the step that refused it; after acceptance,
+   *   `DeliveryFailed` (dead-lettered) or `ExchangeTimeout` (still going).
+   */
+  async submit(submission: Submission): Promise<SubmissionResult> {
+    const accepted = await this.#accept(submission);
+    const { id, providerServerId, waiting } = accepted;
+    if (waiting === undefined) return { kind: 'queued', id };
+    const outcome = await waiting;
+    const { metrics } = this.#parts;
+    const labels = { client: accepted.client, service: accepted.service };
+    if (outcome === 'timeout') {
+      metrics.exchanges.inc({ ...labels, outcome: 'timed_out' });
+      throw new OrtooError('ExchangeTimeout', `No answer within ${accepted.timeoutMs} ms; delivery goes on`, {
+        detail: { id, statusUrl: statusUrlOf(id) },
+      });
+    }
+    const status = await this.#parts.queues.status(providerServerId, id);
+    if (outcome === 'delivered' && status?.answer !== undefined) {
+      return { kind: 'answered', id, answer: status.answer };
+    }
+    throw new OrtooError('DeliveryFailed', `Message ${id} could not be delivered`, {
+      detail: {
+        id,
+        statusUrl: statusUrlOf(id),
+        ...(status?.reason === undefined ? {} : { reason: status.reason }),
+      },
+    });
+  }
+
+  /**
+   * Where a message stands, for a server of the client's member only (to any
+   * other caller the message does not exist).
+   *
+   * @throws OrtooError `UnknownSecurityServer`, `NotFound`.
+   */
+  async status(id: string, peerThumbprint: string | undefined): Promise<ExchangeStatus> {
+    const index = await this.#parts.routing.current();
+    const server = this.#caller(index, peerThumbprint);
+    const route = await this.#parts.replay.route(id);
+    const status =
+      route === undefined || route.clientMemberId !== server.ownerId
+        ? undefined
+        : await this.#parts.queues.status(route.providerServerId, id);
+    if (status === undefined) throw new OrtooError('NotFound', `No message ${id}`, { detail: { id } });
+    return status;
+  }
+
+  /** Counts and audits a message refused before it could be read (too large, not JSON). */
+  async refuseUnread(peerThumbprint: string | undefined, thrown: unknown): Promise<void> {
+    const index = await this.#parts.routing.current().catch(() => undefined);
+    const server = peerThumbprint === undefined ? undefined : index?.serverByAuthThumbprint(peerThumbprint);
+    await this.#reject(
+      server === undefined ? {} : { securityServer: server.id },
+      'parse',
+      toOrtooError(thrown),
+      undefined,
+    );
+  }
+
+  #caller(index: GlobalConfIndex, peerThumbprint: string | undefined): GlobalConfSecurityServer {
+    const server = peerThumbprint === undefined ? undefined : index.serverByAuthThumbprint(peerThumbprint);
+    if (server === undefined) {
+      throw new OrtooError(
+        'UnknownSecurityServer',
+        'The TLS client certificate is not one of an active security server',
+      );
+    }
+    return server;
+  }
+
+  async #accept(submission: Submission): Promise<Accepted> {
+    const { routing, replay, serviceSchemas, audit, queues, notifier, metrics, clock } = this.#parts;
+    const steps = new StepClock(metrics);
+    const facts: MessageFacts = {};
+    let claimed: string | undefined;
+    try {
+      const index = await routing.current();
+      const caller = this.#caller(index, submission.peerThumbprint);
+      facts.securityServer = caller.id;
+
+      steps.next('parse');
+      const value = parseJson(submission.body);
+
+      steps.next('envelope');
+      facts.messageId = claimedId(value);
+      const message = validateSignedMessage(value, 'request');
+      const { envelope } = message;
+      Object.assign(facts, factsOf(envelope));
+      checkForwardedHeaders(envelope);
+
+      steps.next('caller');
+      const clientMember = clientMemberOf(index, envelope.client);
+      if (clientMember !== caller.ownerId) {
+        throw new OrtooError('SecurityServerMismatch', `${caller.id} is not a server of ${clientMember}`, {
+          detail: { securityServer: caller.id, client: envelope.client },
+        });
+      }
+
+      steps.next('signature');
+      verifySignedBy(index, message, clientMember);
+
+      steps.next('freshness');
+      checkFreshness(envelope.issuedAt, clock(), this.#parts.freshnessMs);
+
+      steps.next('replay');
+      // The route is remembered with the id; the service is checked in the next step.
+      const target = providerServerFor(
+        index,
+        index.service(envelope.service, envelope.serviceVersion),
+        envelope.id,
+      );
+      await replay.claim(envelope.id, {
+        providerServerId: target?.id ?? '',
+        clientMemberId: clientMember,
+        consumerServerId: caller.id,
+      });
+      claimed = envelope.id;
+
+      steps.next('service');
+      const service = resolveService(index, envelope);
+      if (target === undefined) {
+        throw new OrtooError('ProviderUnavailable', `No active security server provides ${service.id}`, {
+          detail: { service: service.id },
+        });
+      }
+
+      steps.next('access');
+      authorize(index, envelope);
+
+      steps.next('schema');
+      if (envelope.contentType !== undefined && isJsonContentType(envelope.contentType)) {
+        await serviceSchemas.assertValid(service.requestSchemaHash, message.body);
+      }
+
+      steps.next('audit');
+      await audit.record(acceptedRecord(message, service, caller.id, target.id));
+
+      steps.next('queue');
+      const data: DeliveryJobData = {
+        message,
+        serviceVersion: service.version,
+        providerServerId: target.id,
+        consumerServerId: caller.id,
+        callback: submission.callback,
+      };
+      // Waiting starts before the job exists, so its completion cannot be missed.
+      const waiting = submission.respondAsync ? undefined : notifier.waitFor(envelope.id, service.timeoutMs);
+      await queues.enqueue(data, service.retryPolicy);
+      steps.finish();
+      metrics.exchanges.inc({ client: envelope.client, service: envelope.service, outcome: 'accepted' });
+      return {
+        id: envelope.id,
+        client: envelope.client,
+        service: envelope.service,
+        timeoutMs: service.timeoutMs,
+        providerServerId: target.id,
+        ...(waiting === undefined ? {} : { waiting }),
+      };
+    } catch (thrown) {
+      const error = toOrtooError(thrown);
+      await this.#reject(facts, steps.step, error, claimed);
+      throw error;
+    }
+  }
+
+  /** Counts, audits and logs a refusal; gives the id back when the gateway, not the message, failed. */
+  async #reject(facts: MessageFacts, step: PipelineStep, error: OrtooError, claimed: string | undefined) {
+    const { audit, metrics, logger, replay } = this.#parts;
+    metrics.rejections.inc({ step, type: error.type });
+    if (facts.client !== undefined && facts.service !== undefined) {
+      metrics.exchanges.inc({ client: facts.client, service: facts.service, outcome: 'rejected' });
+    }
+    const log = { step, type: error.type, id: facts.messageId, client: facts.client, service: facts.service };
+    if (error.status >= 500) logger.warn('message refused', { ...log, error });
+    else logger.info('message refused', log);
+    if (claimed !== undefined && error.status >= 500) {
+      await replay.release(claimed).catch(() => undefined);
+    }
+    // Fail closed: when the audit store is down the message is refused, and its refusal cannot be recorded either.
+    if (error.code === 'AuditUnavailable') return;
+    try {
+      await audit.record(rejectedRecord(facts, step, error));
+    } catch (auditError) {
+      logger.error('refusal not audited', { ...log, error: auditError });
+    }
+  }
+}
+
+const MESSAGE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The id a message claims, if well-formed: a refusal of the envelope is still filed under it. */
+function claimedId(value: unknown): string | undefined {
+  const id = (value as { envelope?: { id?: unknown } } | null)?.envelope?.id;
+  return typeof id === 'string' && MESSAGE_ID.test(id) ? id : undefined;
+}
+
+function factsOf(envelope: RequestEnvelope): MessageFacts {
+  return {
+    messageId: envelope.id,
+    client: envelope.client,
+    service: envelope.service,
+    ...(envelope.userId === undefined ? {} : { userId: envelope.userId }),
+  };
+}

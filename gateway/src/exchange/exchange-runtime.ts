@@ -1,0 +1,165 @@
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { CompletionNotifier } from '../delivery/completion-notifier';
+import { DeliveryQueues } from '../delivery/delivery-queues';
+import { DeliveryWorkers } from '../delivery/delivery-workers';
+import { ProviderClient } from '../delivery/provider-client';
+import type { GatewayDeps } from '../deps';
+import { createRedisConnection } from '../redis';
+import { createMtlsServer } from '../tls/mtls-server';
+import { createDeliveryHooks, createDeliveryProcessor, type DeliveryParts } from './deliver-exchange';
+import { createExchangeApp } from './exchange-app';
+import { ExchangeMetrics } from './exchange-metrics';
+import { ExchangePipeline } from './exchange-pipeline';
+import { ReplayGuard } from './replay-guard';
+import { RoutingTable } from './routing-table';
+import { ServiceSchemaCache } from './service-schema-cache';
+
+/** The router's parts, running: queues, workers and (unless workers only) the exchange listener. */
+export interface ExchangeRuntime {
+  /** Base URL of the mutual-TLS exchange listener; undefined for a worker-only process. */
+  readonly url: string | undefined;
+  readonly queues: DeliveryQueues;
+  readonly routing: RoutingTable;
+  /** Stops listening, lets running deliveries finish, closes the Redis connections. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startExchangeRuntime}. */
+export interface ExchangeRuntimeOptions {
+  /** Serve `/v1/exchange` (a gateway) or only deliver (`ortoo gateway worker`). */
+  readonly listen: boolean;
+  /** Run delivery workers in this process. */
+  readonly workers: boolean;
+  /** Where the router's metrics are registered. */
+  readonly metrics: Registry;
+}
+
+/**
+ * Starts the message router inside a gateway process: the exchange listener
+ * and its pipeline, the delivery queues, and (unless configured otherwise)
+ * the workers that deliver, one per provider server, started as the
+ * configuration names new servers.
+ */
+export async function startExchangeRuntime(
+  deps: GatewayDeps,
+  options: ExchangeRuntimeOptions,
+): Promise<ExchangeRuntime> {
+  const { config, logger } = deps;
+  const { exchange, delivery, redisUrl } = config;
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) {
+      await Promise.resolve(closer()).catch((error: unknown) => logger.warn('close failed', { error }));
+    }
+  };
+  try {
+    const redis = createRedisConnection(redisUrl, { purpose: 'queue', logger });
+    closers.push(() => redis.disconnect());
+    const queues = new DeliveryQueues({
+      connection: redis,
+      queuePrefix: delivery.queuePrefix,
+      answerRetentionSeconds: exchange.answerRetentionSeconds,
+      logger,
+    });
+    closers.push(() => queues.close());
+    const notifier = await CompletionNotifier.start({
+      url: redisUrl,
+      queuePrefix: delivery.queuePrefix,
+      logger,
+    });
+    closers.push(() => notifier.close());
+
+    const routing = new RoutingTable({ publisher: deps.globalConf, refreshMs: exchange.registryRefreshMs });
+    const serviceSchemas = new ServiceSchemaCache(deps.store);
+    const metrics = new ExchangeMetrics(options.metrics);
+
+    if (options.workers) {
+      const providers = new ProviderClient({
+        certificatePem: deps.trust.tls.certificate.pem,
+        keyPem: deps.trust.tls.keyPem,
+        caPem: [deps.trust.ca.certificate.pem],
+        maxAnswerBytes: exchange.bodyLimitBytes,
+        // One idle connection kept per delivery slot: fewer would close and reopen (a handshake each) under load.
+        keepAliveSockets: delivery.concurrency,
+      });
+      closers.push(() => providers.close());
+      const parts: DeliveryParts = {
+        routing,
+        providers,
+        serviceSchemas,
+        queues,
+        audit: deps.audit,
+        metrics,
+        logger,
+      };
+      const workers = new DeliveryWorkers({
+        url: redisUrl,
+        queuePrefix: delivery.queuePrefix,
+        concurrency: delivery.concurrency,
+        ratePerSecond: delivery.ratePerSecond,
+        processor: createDeliveryProcessor(parts),
+        hooks: createDeliveryHooks(parts),
+        notifier,
+        logger,
+      });
+      closers.push(() => workers.close());
+      const serversOf = (index: Awaited<ReturnType<RoutingTable['current']>>) =>
+        index.conf.securityServers.filter((server) => server.status === 'active').map((server) => server.id);
+      routing.onChange((index) => {
+        workers
+          .ensure(serversOf(index))
+          .catch((error: unknown) => logger.error('workers not started', { error }));
+      });
+      await workers.ensure(serversOf(await routing.current()));
+    }
+
+    let url: string | undefined;
+    if (options.listen) {
+      const commands = createRedisConnection(redisUrl, { purpose: 'command', logger, autoPipelining: true });
+      closers.push(() => commands.disconnect());
+      const pipeline = new ExchangePipeline({
+        routing,
+        serviceSchemas,
+        replay: new ReplayGuard(
+          commands,
+          delivery.queuePrefix,
+          Math.max(exchange.answerRetentionSeconds, 2 * exchange.freshnessSeconds),
+        ),
+        queues,
+        notifier,
+        audit: deps.audit,
+        metrics,
+        logger,
+        clock: deps.clock,
+        freshnessMs: exchange.freshnessSeconds * 1000,
+      });
+      const app = createExchangeApp({ pipeline, bodyLimitBytes: exchange.bodyLimitBytes, logger });
+      const server = createMtlsServer(app, {
+        certificatePem: deps.trust.tls.certificate.pem,
+        keyPem: deps.trust.tls.keyPem,
+        caPem: [deps.trust.ca.certificate.pem],
+      });
+      server.listen(exchange.port, exchange.host);
+      await new Promise<void>((resolve, reject) => {
+        server.once('listening', resolve);
+        server.once('error', reject);
+      });
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      );
+      const { port } = server.address() as AddressInfo;
+      const host = exchange.host.includes(':') ? `[${exchange.host}]` : exchange.host;
+      url = `https://${host}:${port}`;
+      logger.info('exchange listening', { url });
+    }
+    return { url, queues, routing, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import type { Redis } from 'ioredis';
+import { OrtooError } from '../../../core/src';
+
+/** Where an accepted message went, kept under its id: for status queries and callbacks. */
+export interface MessageRoute {
+  /** The provider server whose queue holds it. */
+  readonly providerServerId: string;
+  /** The member of the client, whose servers alone may ask for its status. */
+  readonly clientMemberId: string;
+  readonly consumerServerId: string;
+}
+
+/**
+ * Remembers every accepted message id in Redis (`SET NX` with a TTL), so a
+ * message is accepted once however often it is sent: the replay check of the
+ * pipeline. The TTL outlasts the freshness window, beyond which a replay is
+ * refused as stale anyway, and the answers' retention, so the id also leads to
+ * its queue for status queries.
+ */
+export class ReplayGuard {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #ttlSeconds: number;
+
+  /**
+   * @param prefix - the gateway's Redis key prefix (`ortoo`).
+   * @param ttlSeconds - how long an id is remembered.
+   */
+  constructor(redis: Redis, prefix: string, ttlSeconds: number) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+    this.#ttlSeconds = ttlSeconds;
+  }
+
+  /**
+   * Claims `id` for this message.
+   *
+   * @throws OrtooError `ReplayedMessage` when it was claimed before;
+   *   `QueueUnavailable` when Redis cannot be reached.
+   */
+  async claim(id: string, route: MessageRoute): Promise<void> {
+    const set = await this.#call(() =>
+      this.#redis.set(this.#key(id), JSON.stringify(route), 'EX', this.#ttlSeconds, 'NX'),
+    );
+    if (set === null) {
+      throw new OrtooError('ReplayedMessage', `Message ${id} was already received`, { detail: { id } });
+    }
+  }
+
+  /** Gives up a claim, when the gateway failed to take on the message and the sender may try again. */
+  async release(id: string): Promise<void> {
+    await this.#call(() => this.#redis.del(this.#key(id)));
+  }
+
+  /** Where an accepted message went, or undefined when the id is unknown or forgotten. */
+  async route(id: string): Promise<MessageRoute | undefined> {
+    const value = await this.#call(() => this.#redis.get(this.#key(id)));
+    return value === null ? undefined : (JSON.parse(value) as MessageRoute);
+  }
+
+  #key(id: string): string {
+    return `${this.#prefix}:message:${id}`;
+  }
+
+  async #call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (cause) {
+      throw new OrtooError('QueueUnavailable', 'Redis is unavailable', { cause });
+    }
+  }
+}

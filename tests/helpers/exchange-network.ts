@@ -1,0 +1,325 @@
+/**
+ * A small exchange network in one test process: a gateway (its store, trust
+ * material, admin app and running router on real Redis), a consumer's
+ * security server identity (e-Mongolia's `ss1`, calling as its `e-services`
+ * subsystem) and one or more provider endpoints built from the core, all
+ * registered in the gateway's registry.
+ */
+import { randomUUID } from 'node:crypto';
+import https from 'node:https';
+import type { Registry } from 'prom-client';
+import {
+  buildRequest,
+  canonicalJson,
+  createMetricsRegistry,
+  parseServiceId,
+  sha256,
+  signMessage,
+  type RequestEnvelope,
+  type RequestParams,
+  type SignedMessage,
+  type SqlEngine,
+} from '../../core/src';
+import { startExchangeRuntime, type ExchangeRuntime } from '../../gateway/src/exchange/exchange-runtime';
+import { createRedisConnection, whenReady } from '../../gateway/src/redis';
+import { insertAccessRight } from '../../gateway/src/registry/access-right-repository';
+import { bumpRegistryVersion } from '../../gateway/src/registry/registry-version';
+import { insertService, type ServiceSettings } from '../../gateway/src/registry/service-repository';
+import { startGateway, type GatewayHarness } from './gateway-harness';
+import { ProviderEndpoint } from './provider-endpoint';
+import { seedStandardMembers, insertSubsystems, STANDARD_MEMBERS } from './registry-fixtures';
+import { issueServerIdentity, type ServerIdentity } from './server-identity';
+
+/** Redis of the tests. */
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The consumer: e-Mongolia's e-services portal. */
+export const CONSUMER = {
+  serverId: `${STANDARD_MEMBERS.nation.id}/ss1`,
+  client: `${STANDARD_MEMBERS.nation.id}/e-services`,
+} as const;
+
+/** The provider of {@link PERSON_SERVICE}: the civil registry. */
+export const PROVIDER = {
+  serverId: `${STANDARD_MEMBERS.registry.id}/ss1`,
+  subsystem: `${STANDARD_MEMBERS.registry.id}/civil-registry`,
+} as const;
+
+/** The civil registry's person lookup, version v1. */
+export const PERSON_SERVICE = `${PROVIDER.subsystem}/person`;
+
+/** A citizen's register number: two Cyrillic letters and eight digits. */
+export const PERSON_REQUEST_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  required: ['registerNumber'],
+  additionalProperties: false,
+  properties: { registerNumber: { type: 'string', pattern: '^[А-ЯЁӨҮ]{2}[0-9]{8}$' } },
+} as const;
+
+/** What the civil registry answers about a citizen. */
+export const PERSON_RESPONSE_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  required: ['registerNumber', 'name'],
+  properties: {
+    registerNumber: { type: 'string' },
+    name: { type: 'string' },
+    birthDate: { type: 'string', format: 'date' },
+  },
+} as const;
+
+/** Settings of a test service: the person schemas, a short timeout, quick retries. */
+export function serviceSettings(overrides: Partial<ServiceSettings> = {}): ServiceSettings {
+  return {
+    title: 'Иргэний мэдээлэл',
+    requestSchema: PERSON_REQUEST_SCHEMA as unknown as Record<string, unknown>,
+    responseSchema: PERSON_RESPONSE_SCHEMA as unknown as Record<string, unknown>,
+    requestSchemaHash: sha256(canonicalJson(PERSON_REQUEST_SCHEMA)),
+    responseSchemaHash: sha256(canonicalJson(PERSON_RESPONSE_SCHEMA)),
+    timeoutMs: 5000,
+    retryPolicy: { maxAttempts: 3, backoffMs: 20 },
+    dataSubjectPointer: '/registerNumber',
+    enabled: true,
+    ...overrides,
+  };
+}
+
+/** The civil registry's answer for a register number. */
+export function personAnswer(registerNumber: string) {
+  return { registerNumber, name: 'Бат-Эрдэнэ Должин', birthDate: '1999-01-01' };
+}
+
+/** An HTTP answer as the consumer's server sees it. */
+export interface ExchangeAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: unknown;
+}
+
+/** Options of {@link startExchangeNetwork}. */
+export interface ExchangeNetworkOptions {
+  /** @defaultValue `'postgres'` */
+  readonly engine?: SqlEngine;
+  /** Settings of {@link PERSON_SERVICE} v1. */
+  readonly service?: Partial<ServiceSettings>;
+  /** Further gateway configuration. */
+  readonly env?: Record<string, string>;
+  /** Run the workers. @defaultValue true */
+  readonly workers?: boolean;
+}
+
+/** A running network; {@link ExchangeNetwork.close} stops everything and removes its Redis keys. */
+export interface ExchangeNetwork {
+  readonly gateway: GatewayHarness;
+  readonly runtime: ExchangeRuntime;
+  /** Base URL of the gateway's mTLS exchange listener. */
+  readonly exchangeUrl: string;
+  readonly consumer: ServerIdentity;
+  readonly provider: ProviderEndpoint;
+  readonly providerIdentity: ServerIdentity;
+  /** The Redis key prefix of this network. */
+  readonly queuePrefix: string;
+  /** The router's metrics. */
+  readonly metrics: Registry;
+  /** A request of the consumer, signed by its server; `params` override the person lookup. */
+  sign(params?: Partial<RequestParams>, now?: Date): SignedMessage<RequestEnvelope>;
+  /** POSTs `body` to `/v1/exchange` as the consumer's server (or as `as`). */
+  post(body: unknown, options?: { prefer?: string; as?: TlsIdentity; raw?: Buffer }): Promise<ExchangeAnswer>;
+  /** GETs a path of the exchange listener as the consumer's server (or as `as`). */
+  get(path: string, as?: TlsIdentity): Promise<ExchangeAnswer>;
+  /** Starts another provider server, of `memberId`, registered in the gateway. */
+  addProvider(serverId: string): Promise<{ endpoint: ProviderEndpoint; identity: ServerIdentity }>;
+  close(): Promise<void>;
+}
+
+/** A TLS client identity. */
+export interface TlsIdentity {
+  readonly certificatePem: string;
+  readonly keyPem: string;
+}
+
+/** Sends one HTTPS request over a keep-alive agent of the given identity. */
+function call(
+  agent: https.Agent,
+  url: string,
+  method: 'GET' | 'POST',
+  body?: Buffer,
+  headers: Record<string, string> = {},
+): Promise<ExchangeAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          // not JSON: keep the text
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Removes every Redis key under `prefix`. */
+async function removeKeys(prefix: string): Promise<void> {
+  const redis = createRedisConnection(TEST_REDIS_URL, { purpose: 'command' });
+  try {
+    await whenReady(redis);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Starts a network: standard members, the consumer's and the provider's
+ * servers with their certificates, the person service (v1) with its schemas,
+ * and the consumer's access right to it.
+ */
+export async function startExchangeNetwork(options: ExchangeNetworkOptions = {}): Promise<ExchangeNetwork> {
+  const queuePrefix = `ortoo-test-${randomUUID()}`;
+  const gateway = await startGateway(options.engine ?? 'postgres', {
+    env: {
+      ORTOO_QUEUE_PREFIX: queuePrefix,
+      ORTOO_EXCHANGE_PORT: '0',
+      REDIS_URL: TEST_REDIS_URL,
+      ...options.env,
+    },
+  });
+  const cleanups: (() => Promise<void> | void)[] = [() => gateway.close(), () => removeKeys(queuePrefix)];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const { store, deps } = gateway;
+    const caPem = [deps.trust.ca.certificate.pem];
+    const gatewayThumbprint = deps.trust.tls.certificate.thumbprint;
+
+    await store.transaction(async (tx) => {
+      await seedStandardMembers(tx);
+      await insertSubsystems(tx, [CONSUMER.client, PROVIDER.subsystem]);
+    });
+    const consumer = await issueServerIdentity(deps.trust, store, {
+      serverId: CONSUMER.serverId,
+      address: 'https://127.0.0.1:1',
+    });
+
+    const startProvider = async (serverId: string) => {
+      const identity = await issueServerIdentity(deps.trust, store, {
+        serverId,
+        address: 'https://127.0.0.1:1',
+      });
+      const endpoint = await ProviderEndpoint.start({
+        identity,
+        caPem,
+        clientThumbprints: [gatewayThumbprint],
+      });
+      cleanups.push(() => endpoint.close());
+      await store.query('UPDATE security_servers SET address = $2 WHERE id = $1', [
+        serverId,
+        endpoint.address,
+      ]);
+      await bumpRegistryVersion(store);
+      deps.globalConf.noteChange();
+      return { endpoint, identity };
+    };
+    const { endpoint: provider, identity: providerIdentity } = await startProvider(PROVIDER.serverId);
+    provider.respond((request) => {
+      const body = request.body as { registerNumber: string };
+      return {
+        status: 200,
+        body: { contentType: 'application/json', json: personAnswer(body.registerNumber) },
+      };
+    });
+
+    await store.transaction(async (tx) => {
+      await insertService(tx, parseServiceId(PERSON_SERVICE), 'v1', serviceSettings(options.service));
+      await insertAccessRight(tx, PERSON_SERVICE, { clientId: CONSUMER.client });
+      await bumpRegistryVersion(tx);
+    });
+
+    const metrics = createMetricsRegistry({ collectDefault: false });
+    const runtime = await startExchangeRuntime(deps, {
+      listen: true,
+      workers: options.workers ?? true,
+      metrics,
+    });
+    cleanups.push(() => runtime.close());
+    const exchangeUrl = runtime.url as string;
+
+    const agents = new Map<string, https.Agent>();
+    const agentOf = (identity: TlsIdentity) => {
+      let agent = agents.get(identity.certificatePem);
+      if (agent === undefined) {
+        agent = new https.Agent({
+          keepAlive: true,
+          cert: identity.certificatePem,
+          key: identity.keyPem,
+          ca: caPem,
+        });
+        agents.set(identity.certificatePem, agent);
+      }
+      return agent;
+    };
+    cleanups.push(() => {
+      for (const agent of agents.values()) agent.destroy();
+    });
+
+    return {
+      gateway,
+      runtime,
+      exchangeUrl,
+      consumer,
+      provider,
+      providerIdentity,
+      queuePrefix,
+      metrics,
+      sign(params = {}, now) {
+        const unsigned = buildRequest(
+          {
+            client: CONSUMER.client,
+            service: PERSON_SERVICE,
+            method: 'POST',
+            body: { contentType: 'application/json', json: { registerNumber: 'УБ99010112' } },
+            ...params,
+          },
+          now === undefined ? {} : { now },
+        );
+        return signMessage(unsigned, consumer.sign.signer);
+      },
+      post(body, postOptions = {}) {
+        const raw = postOptions.raw ?? Buffer.from(JSON.stringify(body));
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (postOptions.prefer !== undefined) headers.prefer = postOptions.prefer;
+        return call(
+          agentOf(postOptions.as ?? consumer.auth),
+          `${exchangeUrl}/v1/exchange`,
+          'POST',
+          raw,
+          headers,
+        );
+      },
+      get(path, as) {
+        return call(agentOf(as ?? consumer.auth), `${exchangeUrl}${path}`, 'GET');
+      },
+      addProvider: startProvider,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -23,47 +23,15 @@
  *   delivery of that backlog alone.
  * Writes `bench/results/gateway.json`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import {
-  PgStore,
-  buildRequest,
-  parseServiceId,
-  signMessage,
-  type RequestEnvelope,
-  type SignedMessage,
-} from '../../core/src';
-import { migrateGatewayStore } from '../../gateway/src/database';
-import { createRedisConnection, whenReady } from '../../gateway/src/redis';
-import { insertAccessRight } from '../../gateway/src/registry/access-right-repository';
-import { bumpRegistryVersion } from '../../gateway/src/registry/registry-version';
-import { insertService } from '../../gateway/src/registry/service-repository';
-import { loadOrCreateTrust } from '../../gateway/src/trust/gateway-trust';
-import {
-  CONSUMER,
-  PERSON_SERVICE,
-  PROVIDER,
-  personAnswer,
-  serviceSettings,
-} from '../../tests/helpers/exchange-network';
-import { freePort, stopProcess, waitForOutput } from '../../tests/helpers/processes';
-import { ProviderEndpoint } from '../../tests/helpers/provider-endpoint';
-import { insertSubsystems, seedStandardMembers } from '../../tests/helpers/registry-fixtures';
-import { randomSchema } from '../../tests/helpers/store-engines';
-import { issueServerIdentity } from '../../tests/helpers/server-identity';
+import { startProcessNetwork } from '../../tests/helpers/process-network';
 import { writeFigures, type Figure } from './bench-suite';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 64);
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 5_000);
 const TARGET_HOP = 2_000;
 /** Messages signed beforehand per timed phase: more than the phase can send. */
 const MESSAGES_PER_PHASE = Number(process.env.BENCH_MESSAGES ?? 25_000);
-const ROOT = path.resolve(__dirname, '..', '..');
 
 interface PhaseResult {
   readonly count: number;
@@ -127,122 +95,39 @@ function figuresOf(name: string, result: PhaseResult): Figure[] {
   ];
 }
 
-/** Starts `ortoo gateway <command>` and waits until it says it runs. */
-async function startOrtoo(command: 'start' | 'worker', env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const profile = process.env.BENCH_PROFILE_DIR;
-  // BENCH_PROFILE_DIR: write a CPU profile of each gateway process there.
-  const flags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}/${command}`];
-  const child = spawn(process.execPath, [...flags, path.join(ROOT, 'bin/ortoo.js'), 'gateway', command], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await waitForOutput(child, command === 'start' ? /listening/ : /running/, 60_000);
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  return child;
-}
-
 async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ortoo-bench-gateway-'));
-  const schema = randomSchema('bench');
-  const queuePrefix = `ortoo-bench-${path.basename(dir)}`;
-  const store = await PgStore.open({ connectionString: DATABASE_URL, schema });
-  const children: ChildProcess[] = [];
-  let provider: ProviderEndpoint | undefined;
-  const agents: https.Agent[] = [];
+  const network = await startProcessNetwork({
+    workers: 'separate',
+    service: { timeoutMs: 30_000, retryPolicy: { maxAttempts: 5, backoffMs: 100 } },
+    env: { ORTOO_DELIVERY_CONCURRENCY: String(IN_FLIGHT) },
+    ...(process.env.BENCH_PROFILE_DIR === undefined ? {} : { profileDir: process.env.BENCH_PROFILE_DIR }),
+  });
+  const { provider, trust } = network;
+  const gatewayAgent = new https.Agent({
+    keepAlive: true,
+    cert: trust.tls.certificate.pem,
+    key: trust.tls.keyPem,
+    ca: [trust.ca.certificate.pem],
+    checkServerIdentity: () => undefined,
+  });
+  const consumerAgent = new https.Agent({
+    keepAlive: true,
+    cert: network.consumer.auth.certificatePem,
+    key: network.consumer.auth.keyPem,
+    ca: [trust.ca.certificate.pem],
+  });
   try {
-    await migrateGatewayStore(store);
-    const certsDir = path.join(dir, 'certs');
-    const trust = loadOrCreateTrust({ dir: certsDir, instance: 'MN' });
-    await store.transaction(async (tx) => {
-      await seedStandardMembers(tx);
-      await insertSubsystems(tx, [CONSUMER.client, PROVIDER.subsystem]);
-    });
-    const consumer = await issueServerIdentity(trust, store, {
-      serverId: CONSUMER.serverId,
-      address: 'https://127.0.0.1:1',
-    });
-    const providerIdentity = await issueServerIdentity(trust, store, {
-      serverId: PROVIDER.serverId,
-      address: 'https://127.0.0.1:1',
-    });
-    const caPem = [trust.ca.certificate.pem];
-    provider = await ProviderEndpoint.start({
-      identity: providerIdentity,
-      caPem,
-      clientThumbprints: [trust.tls.certificate.thumbprint],
-    });
-    provider.respond((request) => ({
-      status: 200,
-      body: {
-        contentType: 'application/json',
-        json: personAnswer((request.body as { registerNumber: string }).registerNumber),
-      },
-    }));
-    await store.transaction(async (tx) => {
-      await tx.query('UPDATE security_servers SET address = $2 WHERE id = $1', [
-        PROVIDER.serverId,
-        provider?.address,
-      ]);
-      await insertService(
-        tx,
-        parseServiceId(PERSON_SERVICE),
-        'v1',
-        serviceSettings({ timeoutMs: 30_000, retryPolicy: { maxAttempts: 5, backoffMs: 100 } }),
-      );
-      await insertAccessRight(tx, PERSON_SERVICE, { clientId: CONSUMER.client });
-      await bumpRegistryVersion(tx);
-    });
-
-    const exchangePort = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ORTOO_INSTANCE: 'MN',
-      DATABASE_URL,
-      ORTOO_DATABASE_SCHEMA: schema,
-      ORTOO_CERTS_DIR: certsDir,
-      REDIS_URL,
-      ORTOO_QUEUE_PREFIX: queuePrefix,
-      ORTOO_GATEWAY_PORT: String(await freePort()),
-      ORTOO_EXCHANGE_PORT: String(exchangePort),
-      ORTOO_DELIVERY_WORKERS: 'false',
-      ORTOO_DELIVERY_CONCURRENCY: String(IN_FLIGHT),
-      LOG_LEVEL: 'warn',
-    };
-    children.push(await startOrtoo('start', env));
-    children.push(await startOrtoo('worker', env));
-
-    const sign = (): SignedMessage<RequestEnvelope> =>
-      signMessage(
-        buildRequest({
-          client: CONSUMER.client,
-          service: PERSON_SERVICE,
-          method: 'POST',
-          body: { contentType: 'application/json', json: { registerNumber: 'УБ99010112' } },
-        }),
-        consumer.sign.signer,
-      );
     const signMany = (count: number) =>
-      Array.from({ length: count }, () => Buffer.from(JSON.stringify(sign())));
-
-    const consumerAgent = new https.Agent({
-      keepAlive: true,
-      cert: consumer.auth.certificatePem,
-      key: consumer.auth.keyPem,
-      ca: caPem,
-    });
-    const gatewayAgent = new https.Agent({
-      keepAlive: true,
-      cert: trust.tls.certificate.pem,
-      key: trust.tls.keyPem,
-      ca: caPem,
-      checkServerIdentity: () => undefined,
-    });
-    agents.push(consumerAgent, gatewayAgent);
+      Array.from({ length: count }, () => Buffer.from(JSON.stringify(network.sign())));
     const json = { 'content-type': 'application/json' };
-    const exchangeUrl = `https://127.0.0.1:${exchangePort}/v1/exchange`;
+    const exchangeUrl = `${network.exchangeUrl}/v1/exchange`;
     const toGateway = (prefer?: string) => (body: Buffer) =>
       post(consumerAgent, exchangeUrl, body, prefer === undefined ? json : { ...json, prefer });
-    const toProvider = (body: Buffer) => post(gatewayAgent, `${provider?.address}/v1/deliver`, body, json);
+    const toProvider = (body: Buffer) => post(gatewayAgent, `${provider.address}/v1/deliver`, body, json);
+    const delivered = async (count: number, before: number) => {
+      while (provider.received.length - before < count)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    };
 
     console.log(`warming up (${IN_FLIGHT} in flight, ${PHASE_MS} ms per phase)`);
     await runPhase(toGateway(), signMany(2_000), 200);
@@ -254,9 +139,7 @@ async function main(): Promise<void> {
     const receivedBefore = provider.received.length;
     const asyncStarted = performance.now();
     const hop = await runPhase(toGateway('respond-async'), asyncBodies, 202);
-    while (provider.received.length - receivedBefore < hop.count) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await delivered(hop.count, receivedBefore);
     const drainedSeconds = (performance.now() - asyncStarted) / 1000;
     console.log(`gateway hop (async): ${Math.round(hop.count / hop.seconds)} req/s`);
 
@@ -264,20 +147,16 @@ async function main(): Promise<void> {
     console.log(`sync exchange: ${Math.round(sync.count / sync.seconds)} req/s`);
 
     // The hop alone: no worker takes the messages until the phase is over; then
-    // a worker starts and delivers the backlog, the delivery rate alone.
-    const worker = children.pop() as ChildProcess;
-    await stopProcess(worker);
-    const queuedBodies = signMany(MESSAGES_PER_PHASE);
-    const hopAlone = await runPhase(toGateway('respond-async'), queuedBodies, 202);
+    // a worker starts and delivers the backlog: the delivery rate alone.
+    await network.stopWorkers();
+    const hopAlone = await runPhase(toGateway('respond-async'), signMany(MESSAGES_PER_PHASE), 202);
     console.log(
       `gateway hop alone (workers stopped): ${Math.round(hopAlone.count / hopAlone.seconds)} req/s`,
     );
     const receivedBeforeDrain = provider.received.length;
     const drainStarted = performance.now();
-    children.push(await startOrtoo('worker', env));
-    while (provider.received.length - receivedBeforeDrain < hopAlone.count) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await network.startWorker();
+    await delivered(hopAlone.count, receivedBeforeDrain);
     const drainSeconds = (performance.now() - drainStarted) / 1000;
 
     const directRate = direct.count / direct.seconds;
@@ -317,24 +196,9 @@ async function main(): Promise<void> {
       ],
     });
   } finally {
-    for (const agent of agents) agent.destroy();
-    for (const child of children.reverse()) await stopProcess(child);
-    await provider?.close();
-    await store.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await store.close();
-    const redis = createRedisConnection(REDIS_URL, { purpose: 'command' });
-    try {
-      await whenReady(redis);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-    rmSync(dir, { recursive: true, force: true });
+    gatewayAgent.destroy();
+    consumerAgent.destroy();
+    await network.close();
   }
 }
 

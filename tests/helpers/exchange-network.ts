@@ -19,12 +19,14 @@ import {
   type RequestParams,
   type SignedMessage,
   type SqlEngine,
+  type SqlStore,
 } from '../../core/src';
 import { startExchangeRuntime, type ExchangeRuntime } from '../../gateway/src/exchange/exchange-runtime';
 import { createRedisConnection, whenReady } from '../../gateway/src/redis';
 import { insertAccessRight } from '../../gateway/src/registry/access-right-repository';
 import { bumpRegistryVersion } from '../../gateway/src/registry/registry-version';
 import { insertService, type ServiceSettings } from '../../gateway/src/registry/service-repository';
+import type { GatewayTrust } from '../../gateway/src/trust/gateway-trust';
 import { startGateway, type GatewayHarness } from './gateway-harness';
 import { ProviderEndpoint } from './provider-endpoint';
 import { seedStandardMembers, insertSubsystems, STANDARD_MEMBERS } from './registry-fixtures';
@@ -110,26 +112,15 @@ export interface ExchangeNetworkOptions {
 }
 
 /** A running network; {@link ExchangeNetwork.close} stops everything and removes its Redis keys. */
-export interface ExchangeNetwork {
+export interface ExchangeNetwork extends Omit<ConsumerClient, 'close'>, Omit<SeededNetwork, 'close'> {
   readonly gateway: GatewayHarness;
   readonly runtime: ExchangeRuntime;
   /** Base URL of the gateway's mTLS exchange listener. */
   readonly exchangeUrl: string;
-  readonly consumer: ServerIdentity;
-  readonly provider: ProviderEndpoint;
-  readonly providerIdentity: ServerIdentity;
   /** The Redis key prefix of this network. */
   readonly queuePrefix: string;
   /** The router's metrics. */
   readonly metrics: Registry;
-  /** A request of the consumer, signed by its server; `params` override the person lookup. */
-  sign(params?: Partial<RequestParams>, now?: Date): SignedMessage<RequestEnvelope>;
-  /** POSTs `body` to `/v1/exchange` as the consumer's server (or as `as`). */
-  post(body: unknown, options?: { prefer?: string; as?: TlsIdentity; raw?: Buffer }): Promise<ExchangeAnswer>;
-  /** GETs a path of the exchange listener as the consumer's server (or as `as`). */
-  get(path: string, as?: TlsIdentity): Promise<ExchangeAnswer>;
-  /** Starts another provider server, of `memberId`, registered in the gateway. */
-  addProvider(serverId: string): Promise<{ endpoint: ProviderEndpoint; identity: ServerIdentity }>;
   close(): Promise<void>;
 }
 
@@ -169,7 +160,7 @@ function call(
 }
 
 /** Removes every Redis key under `prefix`. */
-async function removeKeys(prefix: string): Promise<void> {
+export async function removeRedisKeys(prefix: string): Promise<void> {
   const redis = createRedisConnection(TEST_REDIS_URL, { purpose: 'command' });
   try {
     await whenReady(redis);
@@ -184,10 +175,152 @@ async function removeKeys(prefix: string): Promise<void> {
   }
 }
 
+/** The consumer's side of a network: signs requests and calls the exchange listener over mutual TLS. */
+export interface ConsumerClient {
+  /** A request of the consumer, signed by its server; `params` override the person lookup. */
+  sign(params?: Partial<RequestParams>, now?: Date): SignedMessage<RequestEnvelope>;
+  /** POSTs `body` to `/v1/exchange` as the consumer's server (or as `as`). */
+  post(body: unknown, options?: { prefer?: string; as?: TlsIdentity; raw?: Buffer }): Promise<ExchangeAnswer>;
+  /** GETs a path of the exchange listener as the consumer's server (or as `as`). */
+  get(path: string, as?: TlsIdentity): Promise<ExchangeAnswer>;
+  /** Drops its keep-alive connections. */
+  close(): void;
+}
+
+/** A consumer's server `consumer` calling the exchange listener at `exchangeUrl`. */
+export function consumerClient(
+  consumer: ServerIdentity,
+  exchangeUrl: string,
+  caPem: readonly string[],
+): ConsumerClient {
+  const agents = new Map<string, https.Agent>();
+  const agentOf = (identity: TlsIdentity) => {
+    let agent = agents.get(identity.certificatePem);
+    if (agent === undefined) {
+      agent = new https.Agent({
+        keepAlive: true,
+        cert: identity.certificatePem,
+        key: identity.keyPem,
+        ca: [...caPem],
+      });
+      agents.set(identity.certificatePem, agent);
+    }
+    return agent;
+  };
+  return {
+    sign(params = {}, now) {
+      const unsigned = buildRequest(
+        {
+          client: CONSUMER.client,
+          service: PERSON_SERVICE,
+          method: 'POST',
+          body: { contentType: 'application/json', json: { registerNumber: 'УБ99010112' } },
+          ...params,
+        },
+        now === undefined ? {} : { now },
+      );
+      return signMessage(unsigned, consumer.sign.signer);
+    },
+    post(body, postOptions = {}) {
+      const raw = postOptions.raw ?? Buffer.from(JSON.stringify(body));
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (postOptions.prefer !== undefined) headers.prefer = postOptions.prefer;
+      return call(
+        agentOf(postOptions.as ?? consumer.auth),
+        `${exchangeUrl}/v1/exchange`,
+        'POST',
+        raw,
+        headers,
+      );
+    },
+    get(path, as) {
+      return call(agentOf(as ?? consumer.auth), `${exchangeUrl}${path}`, 'GET');
+    },
+    close() {
+      for (const agent of agents.values()) agent.destroy();
+    },
+  };
+}
+
+/** The registry and the servers around a gateway, as {@link seedExchangeNetwork} leaves them. */
+export interface SeededNetwork {
+  readonly consumer: ServerIdentity;
+  readonly provider: ProviderEndpoint;
+  readonly providerIdentity: ServerIdentity;
+  /** Starts another provider server, registered in the gateway. */
+  addProvider(serverId: string): Promise<{ endpoint: ProviderEndpoint; identity: ServerIdentity }>;
+  /** Stops the provider endpoints. */
+  close(): Promise<void>;
+}
+
 /**
- * Starts a network: standard members, the consumer's and the provider's
- * servers with their certificates, the person service (v1) with its schemas,
- * and the consumer's access right to it.
+ * Fills a gateway's registry for an exchange: the standard members, the
+ * consumer's and the provider's servers with their certificates (the
+ * provider's endpoint started and registered at its address), the person
+ * service (v1) with its schemas, and the consumer's access right to it.
+ *
+ * @param changed - called after each change, to tell a running router (`deps.globalConf.noteChange`).
+ */
+export async function seedExchangeNetwork(
+  store: SqlStore,
+  trust: GatewayTrust,
+  options: { service?: Partial<ServiceSettings>; changed?: () => void } = {},
+): Promise<SeededNetwork> {
+  const changed = options.changed ?? (() => undefined);
+  const endpoints: ProviderEndpoint[] = [];
+  const close = async () => {
+    await Promise.all(endpoints.map((endpoint) => endpoint.close()));
+  };
+  try {
+    const caPem = [trust.ca.certificate.pem];
+    await store.transaction(async (tx) => {
+      await seedStandardMembers(tx);
+      await insertSubsystems(tx, [CONSUMER.client, PROVIDER.subsystem]);
+    });
+    const consumer = await issueServerIdentity(trust, store, {
+      serverId: CONSUMER.serverId,
+      address: 'https://127.0.0.1:1',
+    });
+    const addProvider = async (serverId: string) => {
+      const identity = await issueServerIdentity(trust, store, { serverId, address: 'https://127.0.0.1:1' });
+      const endpoint = await ProviderEndpoint.start({
+        identity,
+        caPem,
+        clientThumbprints: [trust.tls.certificate.thumbprint],
+      });
+      endpoints.push(endpoint);
+      await store.query('UPDATE security_servers SET address = $2 WHERE id = $1', [
+        serverId,
+        endpoint.address,
+      ]);
+      await bumpRegistryVersion(store);
+      changed();
+      return { endpoint, identity };
+    };
+    const { endpoint: provider, identity: providerIdentity } = await addProvider(PROVIDER.serverId);
+    provider.respond((request) => {
+      const body = request.body as { registerNumber: string };
+      return {
+        status: 200,
+        body: { contentType: 'application/json', json: personAnswer(body.registerNumber) },
+      };
+    });
+    await store.transaction(async (tx) => {
+      await insertService(tx, parseServiceId(PERSON_SERVICE), 'v1', serviceSettings(options.service));
+      await insertAccessRight(tx, PERSON_SERVICE, { clientId: CONSUMER.client });
+      await bumpRegistryVersion(tx);
+    });
+    changed();
+    return { consumer, provider, providerIdentity, addProvider, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Starts a network in this process: a gateway with its router running on
+ * real Redis, and the servers of {@link seedExchangeNetwork}.
  */
 export async function startExchangeNetwork(options: ExchangeNetworkOptions = {}): Promise<ExchangeNetwork> {
   const queuePrefix = `ortoo-test-${randomUUID()}`;
@@ -199,58 +332,20 @@ export async function startExchangeNetwork(options: ExchangeNetworkOptions = {})
       ...options.env,
     },
   });
-  const cleanups: (() => Promise<void> | void)[] = [() => gateway.close(), () => removeKeys(queuePrefix)];
+  const cleanups: (() => Promise<void> | void)[] = [
+    () => gateway.close(),
+    () => removeRedisKeys(queuePrefix),
+  ];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
     const { store, deps } = gateway;
-    const caPem = [deps.trust.ca.certificate.pem];
-    const gatewayThumbprint = deps.trust.tls.certificate.thumbprint;
-
-    await store.transaction(async (tx) => {
-      await seedStandardMembers(tx);
-      await insertSubsystems(tx, [CONSUMER.client, PROVIDER.subsystem]);
+    const seeded = await seedExchangeNetwork(store, deps.trust, {
+      ...(options.service === undefined ? {} : { service: options.service }),
+      changed: () => deps.globalConf.noteChange(),
     });
-    const consumer = await issueServerIdentity(deps.trust, store, {
-      serverId: CONSUMER.serverId,
-      address: 'https://127.0.0.1:1',
-    });
-
-    const startProvider = async (serverId: string) => {
-      const identity = await issueServerIdentity(deps.trust, store, {
-        serverId,
-        address: 'https://127.0.0.1:1',
-      });
-      const endpoint = await ProviderEndpoint.start({
-        identity,
-        caPem,
-        clientThumbprints: [gatewayThumbprint],
-      });
-      cleanups.push(() => endpoint.close());
-      await store.query('UPDATE security_servers SET address = $2 WHERE id = $1', [
-        serverId,
-        endpoint.address,
-      ]);
-      await bumpRegistryVersion(store);
-      deps.globalConf.noteChange();
-      return { endpoint, identity };
-    };
-    const { endpoint: provider, identity: providerIdentity } = await startProvider(PROVIDER.serverId);
-    provider.respond((request) => {
-      const body = request.body as { registerNumber: string };
-      return {
-        status: 200,
-        body: { contentType: 'application/json', json: personAnswer(body.registerNumber) },
-      };
-    });
-
-    await store.transaction(async (tx) => {
-      await insertService(tx, parseServiceId(PERSON_SERVICE), 'v1', serviceSettings(options.service));
-      await insertAccessRight(tx, PERSON_SERVICE, { clientId: CONSUMER.client });
-      await bumpRegistryVersion(tx);
-    });
-
+    cleanups.push(() => seeded.close());
     const metrics = createMetricsRegistry({ collectDefault: false });
     const runtime = await startExchangeRuntime(deps, {
       listen: true,
@@ -259,63 +354,19 @@ export async function startExchangeNetwork(options: ExchangeNetworkOptions = {})
     });
     cleanups.push(() => runtime.close());
     const exchangeUrl = runtime.url as string;
-
-    const agents = new Map<string, https.Agent>();
-    const agentOf = (identity: TlsIdentity) => {
-      let agent = agents.get(identity.certificatePem);
-      if (agent === undefined) {
-        agent = new https.Agent({
-          keepAlive: true,
-          cert: identity.certificatePem,
-          key: identity.keyPem,
-          ca: caPem,
-        });
-        agents.set(identity.certificatePem, agent);
-      }
-      return agent;
-    };
-    cleanups.push(() => {
-      for (const agent of agents.values()) agent.destroy();
-    });
-
+    const client = consumerClient(seeded.consumer, exchangeUrl, [deps.trust.ca.certificate.pem]);
+    cleanups.push(() => client.close());
     return {
+      ...client,
       gateway,
       runtime,
       exchangeUrl,
-      consumer,
-      provider,
-      providerIdentity,
+      consumer: seeded.consumer,
+      provider: seeded.provider,
+      providerIdentity: seeded.providerIdentity,
       queuePrefix,
       metrics,
-      sign(params = {}, now) {
-        const unsigned = buildRequest(
-          {
-            client: CONSUMER.client,
-            service: PERSON_SERVICE,
-            method: 'POST',
-            body: { contentType: 'application/json', json: { registerNumber: 'УБ99010112' } },
-            ...params,
-          },
-          now === undefined ? {} : { now },
-        );
-        return signMessage(unsigned, consumer.sign.signer);
-      },
-      post(body, postOptions = {}) {
-        const raw = postOptions.raw ?? Buffer.from(JSON.stringify(body));
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (postOptions.prefer !== undefined) headers.prefer = postOptions.prefer;
-        return call(
-          agentOf(postOptions.as ?? consumer.auth),
-          `${exchangeUrl}/v1/exchange`,
-          'POST',
-          raw,
-          headers,
-        );
-      },
-      get(path, as) {
-        return call(agentOf(as ?? consumer.auth), `${exchangeUrl}${path}`, 'GET');
-      },
-      addProvider: startProvider,
+      addProvider: seeded.addProvider,
       close,
     };
   } catch (error) {

@@ -1,0 +1,45 @@
+import type { ResponseEnvelope, SignedMessage } from '../../../core/src';
+import { personAnswer } from '../../helpers/exchange-network';
+import { startProcessNetwork, type ProcessNetwork } from '../../helpers/process-network';
+
+/** Waits until `check` holds, polling every 50 ms, at most `timeoutMs`. */
+async function eventually(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the gateway as separate processes (the scale-out path)', () => {
+  let network: ProcessNetwork;
+
+  beforeAll(async () => {
+    network = await startProcessNetwork({ workers: 'separate' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await network.close();
+  }, 60_000);
+
+  it('exchanges through `ortoo gateway start` and a separate `ortoo gateway worker`', async () => {
+    const message = network.sign();
+    const answer = await network.post(message);
+    expect(answer.status).toBe(200);
+    expect((answer.body as SignedMessage<ResponseEnvelope>).body).toEqual(personAnswer('УБ99010112'));
+  });
+
+  it('delivers every message a killed gateway accepted, once, when a worker comes', async () => {
+    await network.stopWorkers();
+    const messages = Array.from({ length: 20 }, () => network.sign());
+    for (const message of messages) {
+      expect((await network.post(message, { prefer: 'respond-async' })).status).toBe(202);
+    }
+    network.gateway.kill('SIGKILL');
+    await network.startWorker();
+    const ids = messages.map((message) => message.envelope.id);
+    await eventually(() => ids.every((id) => network.provider.received.includes(id)));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const id of ids) expect(network.provider.received.filter((seen) => seen === id)).toHaveLength(1);
+  }, 60_000);
+});

@@ -3,7 +3,7 @@ import type { AuditTrail } from './audit/audit-trail';
 import type { GatewayConfig } from './config';
 import { GlobalConfPublisher } from './global-conf/global-conf-publisher';
 import { createAdminSchemaRegistry } from './schema-files';
-import type { GatewayTrust } from './trust/gateway-trust';
+import { gatewayCertificatesOf, type GatewayTrust } from './trust/gateway-trust';
 
 /**
  * Everything the gateway's routes need, made once in `main.ts` (or by a test)
@@ -38,6 +38,7 @@ export function createGatewayDeps(parts: GatewayDepsParts): GatewayDeps {
       instance: config.instance,
       validitySeconds: config.globalConf.validitySeconds,
       caCertificates: [trust.ca.certificate.pem],
+      gatewayCertificates: gatewayCertificatesOf(trust),
       clock,
       logger,
     }),

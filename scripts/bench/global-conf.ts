@@ -42,7 +42,11 @@ import { buildGlobalConf } from '../../gateway/src/global-conf/build-global-conf
 import { GlobalConfPublisher, signForWire } from '../../gateway/src/global-conf/global-conf-publisher';
 import { loadRegistrySnapshot } from '../../gateway/src/global-conf/load-registry-snapshot';
 import { bumpRegistryVersion } from '../../gateway/src/registry/registry-version';
-import { loadOrCreateTrust, type GatewayTrust } from '../../gateway/src/trust/gateway-trust';
+import {
+  gatewayCertificatesOf,
+  loadOrCreateTrust,
+  type GatewayTrust,
+} from '../../gateway/src/trust/gateway-trust';
 import { median, writeFigures, type Figure } from './bench-suite';
 
 const MEMBERS = 1_000;
@@ -205,6 +209,7 @@ async function measure(engine: string, store: SqlStore, trust: GatewayTrust): Pr
     instance: 'MN',
     validitySeconds: VALIDITY_SECONDS,
     caCertificates: [trust.ca.certificate.pem],
+    gatewayCertificates: gatewayCertificatesOf(trust),
   };
 
   const runs = {

@@ -203,6 +203,7 @@ export function createExchangeFixture(overrides: Partial<GlobalConf> = {}): Exch
     unregistered: testSigner(ca, `${ids.consumerMember} (unregistered)`),
   };
   const auth = {
+    gateway: issueTestCertificate(ca, { profile: 'auth', commonName: 'MN gateway' }).certificate,
     consumerSs1: issueTestCertificate(ca, { profile: 'auth', commonName: 'ss1' }).certificate,
     providerSs1: issueTestCertificate(ca, { profile: 'auth', commonName: 'ss1' }).certificate,
     providerSs2: [
@@ -219,6 +220,9 @@ export function createExchangeFixture(overrides: Partial<GlobalConf> = {}): Exch
     generatedAt: '2025-09-01T11:55:00.000Z',
     expiresAt: '2025-09-01T12:05:00.000Z',
     caCertificates: [ca.certificate.pem],
+    gatewayCertificates: [
+      { thumbprint: auth.gateway.thumbprint, serial: auth.gateway.serialNumber, pem: auth.gateway.pem },
+    ],
     members: [
       { id: ids.consumerMember, name: 'Цахим үйлчилгээний төв', status: 'active' },
       { id: ids.providerMember, name: 'Улсын бүртгэлийн ерөнхий газар', status: 'active' },

@@ -45,6 +45,9 @@ export function sampleGlobalConf(signing: ConfSigning, overrides: Partial<Global
     generatedAt: CONF_GENERATED_AT.toISOString(),
     expiresAt: CONF_EXPIRES_AT.toISOString(),
     caCertificates: [signing.ca.certificate.pem],
+    gatewayCertificates: [
+      { thumbprint: signing.anchor.thumbprint, serial: signing.anchor.serialNumber, pem },
+    ],
     members: [
       { id: 'MN/GOV/7000001', name: 'Цахим үйлчилгээ', status: 'active' },
       { id: 'MN/GOV/9011311', name: 'Улсын бүртгэлийн ерөнхий газар', status: 'active' },

@@ -113,6 +113,8 @@ export interface GlobalConf {
   readonly expiresAt: string;
   /** PEM of the instance CA certificates that issue members' certificates. */
   readonly caCertificates: readonly string[];
+  /** TLS certificates the gateway presents: the only client a provider proxy lets deliver. */
+  readonly gatewayCertificates: readonly GlobalConfAuthCertificate[];
   readonly members: readonly GlobalConfMember[];
   readonly subsystems: readonly GlobalConfSubsystem[];
   readonly securityServers: readonly GlobalConfSecurityServer[];

@@ -164,9 +164,13 @@ export class DeliveryQueues {
   /** Where the delivery of message `id` to `serverId` stands; undefined when no job of it is kept. */
   async status(serverId: string, id: string): Promise<ExchangeStatus | undefined> {
     return this.run(async () => {
-      const job = await this.queueOf(serverId).getJob(jobIdOf(DELIVER_JOB, id));
+      // State first, then the job: the job read is at least as new as the state, so a
+      // finished state never comes with the data of the job before it finished.
+      const queue = this.queueOf(serverId);
+      const jobId = jobIdOf(DELIVER_JOB, id);
+      const state = await queue.getJobState(jobId);
+      const job = state === 'unknown' ? undefined : await queue.getJob(jobId);
       if (job === undefined) return undefined;
-      const state = await job.getState();
       const attempts = job.attemptsMade;
       const reason = decodeReason(job.failedReason);
       const withReason = reason === undefined ? {} : { reason };
@@ -179,8 +183,6 @@ export class DeliveryQueues {
           return { id, state: 'delivering', attempts };
         case 'delayed':
           return { id, state: 'retrying', attempts, ...withReason };
-        case 'unknown':
-          return undefined; // removed since getJob
         default: // waiting: for the first time, or again after a retry without backoff
           return attempts === 0
             ? { id, state: 'queued', attempts }
@@ -222,9 +224,11 @@ export class DeliveryQueues {
     kind: DeliveryJobName = DELIVER_JOB,
   ): Promise<DeadLetter | undefined> {
     return this.run(async () => {
-      const job = await this.queueOf(serverId).getJob(jobIdOf(kind, id));
-      if (job === undefined || (await job.getState()) !== 'failed') return undefined;
-      return toDeadLetter(serverId, job);
+      const queue = this.queueOf(serverId);
+      const jobId = jobIdOf(kind, id);
+      if ((await queue.getJobState(jobId)) !== 'failed') return undefined;
+      const job = await queue.getJob(jobId);
+      return job === undefined ? undefined : toDeadLetter(serverId, job);
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { OrtooError } from '../../../core/src';
+import { whenReady } from '../redis';
 
 /** Where an accepted message went, kept under its id: for status queries and callbacks. */
 export interface MessageRoute {
@@ -63,6 +64,7 @@ export class ReplayGuard {
   }
 
   async #call<T>(command: () => Promise<T>): Promise<T> {
+    await whenReady(this.#redis); // a connection being made is waited for; a lost one fails fast
     try {
       return await command();
     } catch (cause) {

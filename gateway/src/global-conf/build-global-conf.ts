@@ -17,6 +17,8 @@ export interface BuildGlobalConfParams {
   readonly validitySeconds: number;
   /** PEM of the instance CA certificates. */
   readonly caCertificates: readonly string[];
+  /** The gateway's own TLS certificates. */
+  readonly gatewayCertificates: readonly GlobalConfAuthCertificate[];
 }
 
 interface Revocation {
@@ -120,6 +122,7 @@ export function buildGlobalConf(snapshot: RegistrySnapshot, params: BuildGlobalC
     generatedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + params.validitySeconds * 1000).toISOString(),
     caCertificates: [...params.caCertificates],
+    gatewayCertificates: [...params.gatewayCertificates],
     members: snapshot.members.map(({ id, name, status }) => ({ id, name, status })),
     subsystems: snapshot.subsystems.map(({ id, memberId }) => ({ id, memberId })),
     securityServers: snapshot.securityServers.map((server) => ({

@@ -2,6 +2,7 @@ import {
   sha256,
   signGlobalConf,
   type GlobalConf,
+  type GlobalConfAuthCertificate,
   type JwsSigner,
   type Logger,
   type SqlStore,
@@ -34,6 +35,8 @@ export interface GlobalConfPublisherOptions {
   readonly validitySeconds: number;
   /** PEM of the instance CA certificates, carried in every document. */
   readonly caCertificates: readonly string[];
+  /** The gateway's TLS certificates, carried in every document. */
+  readonly gatewayCertificates: readonly GlobalConfAuthCertificate[];
   readonly clock: () => Date;
   readonly logger: Logger;
 }
@@ -106,11 +109,18 @@ export class GlobalConfPublisher {
   }
 
   async #build(): Promise<Held> {
-    const { store, signer, instance, validitySeconds, caCertificates, clock, logger } = this.#options;
+    const { store, signer, instance, validitySeconds, caCertificates, gatewayCertificates, clock, logger } =
+      this.#options;
     const started = performance.now();
     const snapshot = await loadRegistrySnapshot(store);
     const now = clock();
-    const conf = buildGlobalConf(snapshot, { instance, now, validitySeconds, caCertificates });
+    const conf = buildGlobalConf(snapshot, {
+      instance,
+      now,
+      validitySeconds,
+      caCertificates,
+      gatewayCertificates,
+    });
     const { body, etag } = signForWire(conf, signer);
     const held: Held = {
       body,

@@ -10,6 +10,7 @@ import {
   privateKeyFromPem,
   privateKeyToPem,
   type Certificate,
+  type GlobalConfAuthCertificate,
   type JwsSigner,
   type KeyPair,
 } from '../../../core/src';
@@ -28,6 +29,12 @@ export interface GatewayTrust {
   readonly auditCertificate: Certificate;
   /** Key of the HMAC under which data subjects' identifiers are stored: never leaves the gateway. */
   readonly auditSubjectSecret: Uint8Array;
+}
+
+/** The gateway's TLS certificate as the global configuration lists it, for provider proxies to let in. */
+export function gatewayCertificatesOf(trust: GatewayTrust): GlobalConfAuthCertificate[] {
+  const { certificate } = trust.tls;
+  return [{ thumbprint: certificate.thumbprint, serial: certificate.serialNumber, pem: certificate.pem }];
 }
 
 /** File names inside the certificates folder. */

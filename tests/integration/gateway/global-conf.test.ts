@@ -29,6 +29,7 @@ import {
   insertSecurityServers,
   insertSubsystems,
 } from '../../helpers/registry-fixtures';
+import { gatewayCertificatesOf } from '../../../gateway/src/trust/gateway-trust';
 
 const PROVIDER = 'MN/GOV/9011311';
 const CONSUMER = 'MN/GOV/7000001';
@@ -215,6 +216,7 @@ describe.each(STORE_ENGINES)('global configuration on %s', (engine) => {
       instance: 'MN',
       validitySeconds: 600,
       caCertificates: [gateway.deps.trust.ca.certificate.pem],
+      gatewayCertificates: gatewayCertificatesOf(gateway.deps.trust),
       clock: () => now,
       logger: gateway.deps.logger,
     });

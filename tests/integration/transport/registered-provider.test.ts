@@ -17,6 +17,7 @@ import {
   issueServerIdentity,
   registerServerIdentity,
 } from '../../helpers/server-identity';
+import { gatewayCertificatesOf } from '../../../gateway/src/trust/gateway-trust';
 
 const PROVIDER_SERVER = 'MN/GOV/9011311/ss1';
 const CONSUMER_SERVER = 'MN/GOV/7000001/ss1';
@@ -62,6 +63,7 @@ describe('a provider server registered through the test identities', () => {
         now: new Date(),
         validitySeconds: 600,
         caCertificates: [trust.ca.certificate.pem],
+        gatewayCertificates: gatewayCertificatesOf(trust),
       });
       const server = conf.securityServers.find((s) => s.id === PROVIDER_SERVER);
       expect(server).toEqual(endpoint.globalConfServer);

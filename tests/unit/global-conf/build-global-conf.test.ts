@@ -5,7 +5,14 @@ import type {
 } from '../../../gateway/src/global-conf/load-registry-snapshot';
 
 const NOW = new Date('2025-09-01T12:00:00.000Z');
-const PARAMS = { instance: 'MN', now: NOW, validitySeconds: 600, caCertificates: ['CA-PEM'] };
+const GATEWAY_CERTIFICATE = { thumbprint: 'G'.repeat(43), serial: 'ab', pem: 'GATEWAY-PEM' };
+const PARAMS = {
+  instance: 'MN',
+  now: NOW,
+  validitySeconds: 600,
+  caCertificates: ['CA-PEM'],
+  gatewayCertificates: [GATEWAY_CERTIFICATE],
+};
 
 const certificate = (serial: string, overrides: Partial<CertificateRow> = {}): CertificateRow => ({
   serial,

@@ -24,3 +24,4 @@ export * from './observability';
 export * from './global-conf';
 export * from './audit-chain';
 export * from './exchange';
+export * from './tls';

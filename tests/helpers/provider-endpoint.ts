@@ -23,8 +23,9 @@ import {
   type RequestEnvelope,
   type ResponseEnvelope,
   type SignedMessage,
+  createMtlsServer,
+  peerThumbprint,
 } from '../../core/src';
-import { createMtlsServer, peerThumbprint } from '../../gateway/src/tls/mtls-server';
 import type { ServerIdentity } from './server-identity';
 
 /** What the provider's backend answers to one request. */

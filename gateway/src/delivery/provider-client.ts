@@ -10,8 +10,8 @@ import {
   type RequestEnvelope,
   type ResponseEnvelope,
   type SignedMessage,
+  socketPeerThumbprint,
 } from '../../../core/src';
-import { socketPeerThumbprint } from '../tls/mtls-server';
 
 /** Options of {@link ProviderClient}. */
 export interface ProviderClientOptions {

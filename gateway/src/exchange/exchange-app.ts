@@ -1,7 +1,6 @@
 import express, { type Express, type Request } from 'express';
-import { OrtooError, type Logger } from '../../../core/src';
+import { OrtooError, type Logger, peerThumbprint } from '../../../core/src';
 import { errorHandler } from '../middleware/error-handler';
-import { peerThumbprint } from '../tls/mtls-server';
 import { statusUrlOf, type ExchangePipeline } from './exchange-pipeline';
 
 /** Options of {@link createExchangeApp}. */

@@ -1,3 +1,4 @@
+import { createMtlsServer } from '../../../core/src';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { CompletionNotifier } from '../delivery/completion-notifier';
@@ -6,7 +7,6 @@ import { DeliveryWorkers } from '../delivery/delivery-workers';
 import { ProviderClient } from '../delivery/provider-client';
 import type { GatewayDeps } from '../deps';
 import { createRedisConnection } from '../redis';
-import { createMtlsServer } from '../tls/mtls-server';
 import { createDeliveryHooks, createDeliveryProcessor, type DeliveryParts } from './deliver-exchange';
 import { createExchangeApp } from './exchange-app';
 import { ExchangeMetrics } from './exchange-metrics';

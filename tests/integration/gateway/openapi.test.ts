@@ -81,9 +81,12 @@ describe('the OpenAPI description of the admin API', () => {
     app = createApp(gateway.deps, [...ADMIN_ROUTERS, deadLettersRouter(queues)]);
   });
   afterAll(async () => {
-    await queues.close();
-    await connection.quit();
-    await gateway.close();
+    try {
+      await queues.close();
+    } finally {
+      connection.disconnect();
+      await gateway.close();
+    }
   });
 
   it('describes every route the gateway answers', () => {

@@ -14,9 +14,9 @@ import {
   type RequestEnvelope,
   type ResponseEnvelope,
   type SignedMessage,
+  createMtlsServer,
 } from '../../../core/src';
 import { ProviderClient } from '../../../gateway/src/delivery/provider-client';
-import { createMtlsServer } from '../../../gateway/src/tls/mtls-server';
 import { loadOrCreateTrust, type GatewayTrust } from '../../../gateway/src/trust/gateway-trust';
 import { PKI_CLOCK_FREE_DATES, createTestCa } from '../../helpers/pki-fixtures';
 import { ProviderEndpoint } from '../../helpers/provider-endpoint';

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { certificateThumbprint } from '../../../core/src';
+import { certificateThumbprint } from '../pki/thumbprint';
 
 /** Options of {@link createMtlsServer}. */
 export interface MtlsServerOptions {

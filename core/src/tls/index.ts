@@ -1,0 +1,7 @@
+/** Mutual TLS listeners and the identity of their peers, for the gateway and the security servers. */
+export {
+  createMtlsServer,
+  peerThumbprint,
+  socketPeerThumbprint,
+  type MtlsServerOptions,
+} from './mtls-server';

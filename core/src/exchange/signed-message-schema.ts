@@ -1,25 +1,13 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Envelope, SignedMessage } from '../envelope/envelope';
 import { OrtooError } from '../errors';
-import { SchemaRegistry } from '../schemas/schema-registry';
+import { protocolSchema } from '../schemas/protocol-schema';
 
 /** `schemas/envelope.schema.json`: the JSON Schema of a signed message of either kind. */
 export const ENVELOPE_SCHEMA_FILE = path.resolve(__dirname, '../../../schemas/envelope.schema.json');
 
-const SCHEMA_ID = 'ortoo-signed-message';
-const SCHEMA_VERSION = '1';
-let schemas: SchemaRegistry | undefined;
-
-/** The compiled schema, read and compiled on first use, once per process. */
-function schemaRegistry(): SchemaRegistry {
-  if (schemas === undefined) {
-    const registry = new SchemaRegistry({ maxErrors: 5 });
-    registry.register(SCHEMA_ID, SCHEMA_VERSION, JSON.parse(readFileSync(ENVELOPE_SCHEMA_FILE, 'utf8')));
-    schemas = registry;
-  }
-  return schemas;
-}
+/** The schema, compiled on first use. */
+const validateMessage = protocolSchema(ENVELOPE_SCHEMA_FILE);
 
 /**
  * Checks that `value` is a signed message of the expected kind, the first
@@ -31,7 +19,7 @@ export function validateSignedMessage<K extends Envelope['kind']>(
   value: unknown,
   kind: K,
 ): SignedMessage<Extract<Envelope, { kind: K }>> {
-  const result = schemaRegistry().validate(SCHEMA_ID, SCHEMA_VERSION, value);
+  const result = validateMessage(value);
   if (!result.valid) {
     throw new OrtooError('InvalidEnvelope', 'Message does not match the envelope schema', {
       detail: { errors: result.errors },

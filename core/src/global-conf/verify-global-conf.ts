@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { verifyDetachedJws } from '../envelope/jws';
 import { OrtooError } from '../errors';
 import type { Certificate } from '../pki/certificate';
-import { SchemaRegistry } from '../schemas/schema-registry';
+import { protocolSchema } from '../schemas/protocol-schema';
 import type { GlobalConf, SignedGlobalConf } from './global-conf';
 
 /** `schemas/global-conf.schema.json`, the document's JSON Schema. */
@@ -27,19 +26,8 @@ export interface VerifyGlobalConfOptions {
   readonly maxClockSkewMs?: number;
 }
 
-const SCHEMA_ID = 'ortoo-global-conf';
-const SCHEMA_VERSION = '1';
-let schemas: SchemaRegistry | undefined;
-
-/** The compiled schema, read and compiled on first use, once per process. */
-function schemaRegistry(): SchemaRegistry {
-  if (schemas === undefined) {
-    const registry = new SchemaRegistry({ maxErrors: 5 });
-    registry.register(SCHEMA_ID, SCHEMA_VERSION, JSON.parse(readFileSync(GLOBAL_CONF_SCHEMA_FILE, 'utf8')));
-    schemas = registry;
-  }
-  return schemas;
-}
+/** The document's schema, compiled on first use. */
+const validateDocument = protocolSchema(GLOBAL_CONF_SCHEMA_FILE);
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -133,7 +121,7 @@ export function verifyGlobalConf(wire: unknown, options: VerifyGlobalConfOptions
   } catch (cause) {
     throw new OrtooError('InvalidAnswer', 'Global configuration payload is not JSON', { cause });
   }
-  const result = schemaRegistry().validate(SCHEMA_ID, SCHEMA_VERSION, document);
+  const result = validateDocument(document);
   if (!result.valid) {
     throw invalidDocument('Global configuration does not match its schema', { errors: result.errors });
   }

@@ -7,6 +7,7 @@ import type { CliIo } from './cli-io';
 import { addAdminCommands } from './commands/admin';
 import { addAuditCommands } from './commands/audit';
 import { addGatewayCommands } from './commands/gateway';
+import { addSsCommands } from './commands/ss';
 
 /** Exit codes: 0 done, 1 failed (an API error, an unreachable gateway), 2 used wrongly. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIo): Command {
   addAdminCommands(program, io);
   addAuditCommands(program, io);
   addGatewayCommands(program, io);
+  addSsCommands(program, io);
   // Subcommands take their parents' options anywhere on the line (`admin members list --json`).
   for (const command of program.commands) command.enablePositionalOptions(false);
   return program;

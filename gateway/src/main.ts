@@ -1,14 +1,20 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger, createMetricsRegistry, type Logger } from '../../core/src';
+import { ReadinessChecker, createLogger, createMetricsRegistry, type Logger } from '../../core/src';
 import { createApp } from './app';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { openGatewayStore } from './database';
 import { createGatewayDeps } from './deps';
 import { startExchangeRuntime, type ExchangeRuntime } from './exchange/exchange-runtime';
+import {
+  AuditMetrics,
+  gatewayReadinessChecks,
+  ownCertificatesOf,
+  registerGatewayMetrics,
+} from './observability';
 import { ADMIN_ROUTERS } from './routes';
 import { deadLettersRouter } from './routes/dead-letters';
-import { metricsRouter } from './routes/metrics';
+import { opsRouter } from './routes/ops';
 import { loadOrCreateTrust } from './trust/gateway-trust';
 
 /** A running gateway. */
@@ -51,10 +57,15 @@ export async function startGatewayServer(
   try {
     const clock = () => new Date();
     const trust = loadOrCreateTrust({ dir: config.certsDir, instance: config.instance });
-    audit = createAuditTrail(store, trust, config, { clock, logger: log });
+    const metrics = createMetricsRegistry();
+    const auditMetrics = new AuditMetrics(metrics);
+    audit = createAuditTrail(store, trust, config, {
+      clock,
+      logger: log,
+      onAppend: auditMetrics.observeAppend,
+    });
     audit.start();
     const deps = createGatewayDeps({ config, store, audit, trust, logger: log, clock });
-    const metrics = createMetricsRegistry();
     exchange = await startExchangeRuntime(deps, {
       listen: serve,
       workers: !serve || config.delivery.workers,
@@ -68,10 +79,28 @@ export async function startGatewayServer(
         close: closer(exchange, undefined, audit, store, log),
       };
     }
+    const certificates = ownCertificatesOf(trust);
+    registerGatewayMetrics({
+      registry: metrics,
+      queues: exchange.queues,
+      store,
+      globalConf: deps.globalConf,
+      certificates,
+      clock,
+    });
+    const readiness = new ReadinessChecker(
+      gatewayReadinessChecks({
+        redis: exchange.redis,
+        store,
+        globalConf: deps.globalConf,
+        certificates,
+        clock,
+      }),
+    );
     const app = createApp(deps, [
       ...ADMIN_ROUTERS,
       deadLettersRouter(exchange.queues),
-      metricsRouter(metrics),
+      opsRouter(metrics, readiness),
     ]);
     const server = app.listen(config.http.port, config.http.host);
     await new Promise<void>((resolve, reject) => {

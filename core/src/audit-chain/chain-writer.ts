@@ -51,7 +51,18 @@ export interface ChainWriterOptions<E> {
    * @defaultValue none
    */
   logger?: Logger;
+  /**
+   * Told of every {@link ChainWriter.append} once it settles: how long it
+   * took, from the call to its group commit (the wait for the batch
+   * included), and whether it was committed. Appends made inside a
+   * {@link ChainWriter.transaction} are not reported. Must not throw.
+   * @defaultValue none
+   */
+  onAppend?: AppendObserver;
 }
+
+/** See {@link ChainWriterOptions.onAppend}. */
+export type AppendObserver = (seconds: number, committed: boolean) => void;
 
 /** An append waiting for its group commit. */
 interface Pending {
@@ -59,6 +70,8 @@ interface Pending {
   /** Canonical JSON text of the record's content. */
   readonly content: string;
   readonly at: Date;
+  /** `performance.now()` when it was appended, for {@link ChainWriterOptions.onAppend}. */
+  readonly started: number;
   resolve(row: ChainedRow): void;
   reject(error: unknown): void;
 }
@@ -84,6 +97,7 @@ export class ChainWriter<E> {
   private readonly interval: number;
   private readonly maxBatch: number;
   private readonly logger: Logger | undefined;
+  private readonly onAppend: AppendObserver | undefined;
   private readonly checkpointTable: string;
   /** `undefined` until read, and again after a failure whose outcome is unknown (a lost COMMIT answer). */
   private head: ChainStart | undefined;
@@ -104,6 +118,7 @@ export class ChainWriter<E> {
     this.interval = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.logger = options.logger;
+    this.onAppend = options.onAppend;
     checkIdentifier(options.table.table);
     this.checkpointTable = checkIdentifier(`${options.table.table}_checkpoints`);
   }
@@ -129,8 +144,9 @@ export class ChainWriter<E> {
       return Promise.reject(error);
     }
     const at = this.clock();
+    const started = performance.now();
     return new Promise<ChainedRow>((resolve, reject) => {
-      this.queue.push({ columns, content, at, resolve, reject });
+      this.queue.push({ columns, content, at, started, resolve, reject });
       if (!this.draining) {
         this.draining = true;
         // Wait a turn of the event loop, so appends made together commit together.
@@ -271,10 +287,23 @@ export class ChainWriter<E> {
       prepared.forEach((record, index) => {
         batch[index]?.resolve({ seq: seqs.get(record.link.chainSeq) ?? 0, ...record.link });
       });
+      this.observe(batch, true);
     } catch (error) {
       this.head = undefined;
       const failure = unavailable(error);
       for (const pending of batch) pending.reject(failure);
+      this.observe(batch, false);
+    }
+  }
+
+  /** Reports the appends of a settled batch to {@link ChainWriterOptions.onAppend}. */
+  private observe(batch: readonly Pending[], committed: boolean): void {
+    if (this.onAppend === undefined) return;
+    const now = performance.now();
+    try {
+      for (const pending of batch) this.onAppend((now - pending.started) / 1000, committed);
+    } catch (error) {
+      this.logger?.warn('audit append observer failed', { writer: this.writer, error });
     }
   }
 

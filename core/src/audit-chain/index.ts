@@ -10,6 +10,7 @@ export {
   DEFAULT_CHECKPOINT_INTERVAL_MS,
   DEFAULT_MAX_BATCH,
   type ChainWriterOptions,
+  type AppendObserver,
 } from './chain-writer';
 export {
   verifyChainRows,

@@ -20,6 +20,18 @@ export interface MetricsRegistryOptions {
   collectDefault?: boolean;
 }
 
+/**
+ * Default Node.js metrics that break Prometheus's naming rules (`promtool
+ * check metrics`: a gauge must not end in `_total`). Each has a labelled
+ * gauge without the suffix beside it (`nodejs_active_handles{type}`), whose
+ * sum is the same number.
+ */
+const MISNAMED_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
 /** Default of {@link MetricsRegistryOptions.prefix}. */
 export const DEFAULT_METRICS_PREFIX = 'ortoo_';
 
@@ -33,7 +45,9 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Reg
   const registry = new Registry();
   if (options.defaultLabels !== undefined) registry.setDefaultLabels(options.defaultLabels);
   if (options.collectDefault ?? true) {
-    collectDefaultMetrics({ register: registry, prefix: options.prefix ?? DEFAULT_METRICS_PREFIX });
+    const prefix = options.prefix ?? DEFAULT_METRICS_PREFIX;
+    collectDefaultMetrics({ register: registry, prefix });
+    for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(`${prefix}${name}`);
   }
   return registry;
 }

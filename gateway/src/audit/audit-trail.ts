@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   ChainWriter,
+  type AppendObserver,
   subjectHash,
   type Checkpoint,
   type JsonValue,
@@ -50,6 +51,8 @@ export interface AuditTrailOptions {
   /** @defaultValue a fresh {@link writerId} */
   writer?: string;
   logger?: Logger;
+  /** Told how long each append took to commit (or fail): the append-latency metric. */
+  onAppend?: AppendObserver;
 }
 
 /** A writer id unique to this process: `gateway:<host>:<pid>:<random>`. */
@@ -82,6 +85,7 @@ export class AuditTrail {
         ? {}
         : { checkpointIntervalMs: options.checkpointIntervalMs }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.onAppend === undefined ? {} : { onAppend: options.onAppend }),
     });
   }
 
@@ -152,7 +156,7 @@ export function createAuditTrail(
   store: SqlStore,
   trust: GatewayTrust,
   config: Pick<GatewayConfig, 'audit'>,
-  options: Pick<AuditTrailOptions, 'clock' | 'logger' | 'writer'> = {},
+  options: Pick<AuditTrailOptions, 'clock' | 'logger' | 'writer' | 'onAppend'> = {},
 ): AuditTrail {
   return new AuditTrail({
     store,

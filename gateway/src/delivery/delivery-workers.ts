@@ -26,6 +26,8 @@ export interface DeliveryAttempt {
   readonly data: DeliveryJobData | CallbackJobData;
   /** 1 for the first attempt. */
   readonly attempt: number;
+  /** When the job was queued (ms since the epoch, by the accepting process's clock). */
+  readonly enqueuedAt: number;
 }
 
 /**
@@ -164,7 +166,7 @@ export class DeliveryWorkers {
     const attempt = job.attemptsMade + 1;
     const data = job.data as DeliveryJobData | CallbackJobData;
     try {
-      const answer = await this.options.processor({ name, data, attempt });
+      const answer = await this.options.processor({ name, data, attempt, enqueuedAt: job.timestamp });
       if (name !== DELIVER_JOB) return null;
       if (answer === undefined) throw new OrtooError('InternalError', 'The delivery gave no answer');
       await this.hook(() => this.options.hooks.delivered(data as DeliveryJobData, answer, attempt));

@@ -2,7 +2,7 @@ import type { ErrorCode, OrtooError } from '../../../core/src';
 
 /**
  * Failures that may pass by themselves: the provider or its backend is down
- * or slow, or one of the gateway's own stores is. A delivery that fails so
+ * or slow, its configuration is out of date, or one of the gateway's own stores is. A delivery that fails so
  * is tried again after a backoff; any other failure (the provider refused
  * the request, its answer is invalid) would fail the same way again.
  */
@@ -14,6 +14,8 @@ const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'QueueUnavailable',
   'AuditUnavailable',
   'DatabaseError',
+  // The provider's server has no valid global configuration yet (or again): it will.
+  'ConfigurationExpired',
 ]);
 
 /** True when a delivery that failed with `error` is worth trying again. */

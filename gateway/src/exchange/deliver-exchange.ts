@@ -88,6 +88,10 @@ export function createDeliveryProcessor(parts: DeliveryParts): DeliveryProcessor
     const data = job.data as DeliveryJobData;
     const { envelope } = data.message;
     const server = activeServer(index, data.providerServerId);
+    metrics.queueWaitSeconds.observe(
+      { provider: server.id },
+      Math.max(0, Date.now() - job.enqueuedAt) / 1000,
+    );
     const service = index.service(envelope.service, data.serviceVersion);
     if (service === undefined) {
       throw new OrtooError(

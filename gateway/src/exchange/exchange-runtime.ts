@@ -1,5 +1,7 @@
 import { createMtlsServer } from '../../../core/src';
+import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Registry } from 'prom-client';
 import { CompletionNotifier } from '../delivery/completion-notifier';
 import { DeliveryQueues } from '../delivery/delivery-queues';
@@ -9,7 +11,7 @@ import type { GatewayDeps } from '../deps';
 import { createRedisConnection } from '../redis';
 import { createDeliveryHooks, createDeliveryProcessor, type DeliveryParts } from './deliver-exchange';
 import { createExchangeApp } from './exchange-app';
-import { ExchangeMetrics } from './exchange-metrics';
+import { ExchangeMetrics, tlsFailureReason } from './exchange-metrics';
 import { ExchangePipeline } from './exchange-pipeline';
 import { ReplayGuard } from './replay-guard';
 import { RoutingTable } from './routing-table';
@@ -21,6 +23,8 @@ export interface ExchangeRuntime {
   readonly url: string | undefined;
   readonly queues: DeliveryQueues;
   readonly routing: RoutingTable;
+  /** The queues' fail-fast Redis connection: what readiness checks ping. */
+  readonly redis: Redis;
   /** Stops listening, lets running deliveries finish, closes the Redis connections. */
   close(): Promise<void>;
 }
@@ -140,6 +144,9 @@ export async function startExchangeRuntime(
         keyPem: deps.trust.tls.keyPem,
         caPem: [deps.trust.ca.certificate.pem],
       });
+      server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+        metrics.tlsHandshakeFailures.inc({ reason: tlsFailureReason(error, socket.authorizationError) });
+      });
       server.listen(exchange.port, exchange.host);
       await new Promise<void>((resolve, reject) => {
         server.once('listening', resolve);
@@ -157,7 +164,7 @@ export async function startExchangeRuntime(
       url = `https://${host}:${port}`;
       logger.info('exchange listening', { url });
     }
-    return { url, queues, routing, close };
+    return { url, queues, routing, redis, close };
   } catch (error) {
     await close();
     throw error;

@@ -10,6 +10,7 @@ import { membersRouter } from './members';
 import { registrationsRouter } from './registrations';
 import { revocationsRouter } from './revocations';
 import { securityServersRouter } from './security-servers';
+import { serviceSchemasRouter } from './service-schemas';
 import { servicesRouter } from './services';
 import { subsystemsRouter } from './subsystems';
 
@@ -26,6 +27,7 @@ export const ADMIN_ROUTERS: readonly RouterFactory[] = [
   servicesRouter,
   accessRightsRouter,
   globalConfRouter,
+  serviceSchemasRouter,
   auditRouter,
   dataTrackerRouter,
 ];

@@ -10,12 +10,14 @@ import { count, describeProblem, filterQuery, withFilters, type AuditFilterOptio
 interface OfflineModules {
   auditChain: typeof import('../../../../core/src/audit-chain');
   auditTable: typeof import('../../../../gateway/src/audit/audit-table');
+  messageLogTable: typeof import('../../../../security-server/src/message-log/message-log-table');
   certificate: typeof import('../../../../core/src/pki/certificate');
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /**
- * The verifier and the codec of the gateway's `audit_log` rows, loaded only
+ * The verifier and the codecs of the gateway's `audit_log` rows and of a
+ * security server's `message_log` rows, loaded only
  * when a bundle is checked: they pull in the PKI, which `--help` should not
  * wait for. None of them opens a database or the network. `require`, not
  * `import()`, as in `commands/gateway.ts` (tsx's require hook).
@@ -26,6 +28,9 @@ const offline: OfflineModules = {
   },
   get auditTable() {
     return require('../../../../gateway/src/audit/audit-table') as OfflineModules['auditTable'];
+  },
+  get messageLogTable() {
+    return require('../../../../security-server/src/message-log/message-log-table') as OfflineModules['messageLogTable'];
   },
   get certificate() {
     return require('../../../../core/src/pki/certificate') as OfflineModules['certificate'];
@@ -92,7 +97,7 @@ export function addBundleCommands(audit: Command, io: CliIo): void {
       'Verify an evidence bundle offline (no gateway, database or network): its signature, every ' +
         'record, link and checkpoint (exit 1 naming the first problem)',
     )
-    .argument('<file>', 'the bundle `ortoo audit export` wrote')
+    .argument('<file>', 'the bundle `ortoo audit export` or `ortoo ss archive` wrote')
     .option(
       '--ca <pem>',
       "the instance CA certificate you trust; without it, compare the printed CA thumbprint with the instance's",
@@ -115,7 +120,12 @@ export function addBundleCommands(audit: Command, io: CliIo): void {
       }
       const { verifyEvidenceBundle } = offline.auditChain;
       const { AUDIT_TABLE } = offline.auditTable;
-      const result = verifyEvidenceBundle(text, { content: (row) => AUDIT_TABLE.content(row), trustedCa });
+      const { MESSAGE_LOG_TABLE, isMessageLogRow } = offline.messageLogTable;
+      // The gateway's audit log and a security server's message log share the bundle format: each row
+      // is hashed by its own table's content (a row judged by the other's cannot match its hash).
+      const content = (row: Record<string, unknown>) =>
+        (isMessageLogRow(row) ? MESSAGE_LOG_TABLE : AUDIT_TABLE).content(row);
+      const result = verifyEvidenceBundle(text, { content, trustedCa });
       if (out.json) {
         // The verdict and what the bundle is of; not the records themselves, which can be many.
         out.printJson(

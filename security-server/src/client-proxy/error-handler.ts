@@ -1,0 +1,45 @@
+import type { ErrorRequestHandler } from 'express';
+import { OrtooError, toOrtooError, type Logger } from '../../../core/src';
+
+/** Errors body-parser raises, by their `type`, and what the local system is told. */
+const BODY_PARSER_ERRORS: Record<string, (limit: unknown) => OrtooError> = {
+  'entity.too.large': (limit) =>
+    new OrtooError('PayloadTooLarge', `The body is larger than ${String(limit)} bytes`, {
+      detail: { limit },
+    }),
+  'encoding.unsupported': () => new OrtooError('BadRequest', 'Unsupported Content-Encoding'),
+  'request.aborted': () => new OrtooError('BadRequest', 'The request was aborted while its body was read'),
+  'request.size.invalid': () => new OrtooError('BadRequest', 'The body does not match its Content-Length'),
+};
+
+/**
+ * The client proxy's one error handler: whatever was thrown becomes X-Road's
+ * error answer, `{type, message, detail}` with its status and an
+ * `X-Road-Error` header, so a local system can tell an exchange's failure
+ * from a backend's own error answer (which has no such header). Errors the
+ * gateway reported travel on with the gateway's type. Unexpected errors are
+ * logged with their stack and answered without it.
+ */
+export function clientProxyErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (thrown: unknown, req, res, _next) => {
+    const parser = thrown as { type?: unknown; limit?: unknown } | null;
+    const fromParser = typeof parser?.type === 'string' ? BODY_PARSER_ERRORS[parser.type] : undefined;
+    const error = fromParser === undefined ? toOrtooError(thrown) : fromParser(parser?.limit);
+    if (error.code === 'InternalError' || error.status >= 500) {
+      logger.error('client proxy request failed', {
+        error: thrown,
+        type: error.type,
+        method: req.method,
+        path: req.path,
+      });
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (error.code === 'Unauthenticated') res.set('WWW-Authenticate', 'Bearer');
+    // A refused upload may still be arriving: close rather than read the rest.
+    if (error.code === 'PayloadTooLarge') res.set('Connection', 'close');
+    res.status(error.status).set('X-Road-Error', error.type).json(error.toJSON());
+  };
+}

@@ -1,0 +1,79 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { OrtooError } from '../../../core/src';
+import { assertMayActAs, type AuthenticatedLocalSystem } from '../local-systems';
+import type { ExchangeContext } from './exchange-context';
+import { jsonAnswer, type HttpAnswer } from './http-answer';
+import { allowedMethods, listClients, listMethods } from './metaservices';
+import { openApiOf } from './openapi-from-schemas';
+import type { ProxyRoute } from './proxy-route';
+import { clientOf } from './request-envelope';
+import type { ServiceSchemas } from './service-schemas';
+
+/** A metaservice request, its URL read. */
+export type MetaserviceRoute = Extract<
+  ProxyRoute,
+  { kind: 'listClients' | 'listMethods' | 'allowedMethods' | 'getOpenAPI' }
+>;
+
+/**
+ * Answers one of X-Road's REST metaservices from the global configuration
+ * (and, for `getOpenAPI`, the service's schemas from the gateway):
+ * `allowedMethods` for the `X-Road-Client` the local system may act as;
+ * `getOpenAPI?serviceCode=X` (optionally `&serviceVersion=V` or
+ * `X-Ortoo-Service-Version`, else the current version).
+ *
+ * @throws OrtooError `BadRequest` for another method than GET or a missing
+ *   `serviceCode`; `NotFound`, `UnknownService`, and the errors of
+ *   fetching a schema.
+ */
+export async function callMetaservice(
+  context: ExchangeContext,
+  schemas: ServiceSchemas,
+  system: AuthenticatedLocalSystem,
+  route: MetaserviceRoute,
+  request: { readonly method: string; readonly headers: IncomingHttpHeaders },
+): Promise<HttpAnswer> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    throw new OrtooError('BadRequest', `Metaservice ${route.kind} is read with GET`);
+  }
+  const index = context.deps.conf.index();
+  switch (route.kind) {
+    case 'listClients':
+      return jsonAnswer(200, listClients(index.conf, route.instance));
+    case 'listMethods':
+      return jsonAnswer(200, listMethods(index, route.provider));
+    case 'allowedMethods': {
+      const client = clientOf(request.headers);
+      assertMayActAs(system, client);
+      return jsonAnswer(200, allowedMethods(index, route.provider, client));
+    }
+    case 'getOpenAPI': {
+      const query = new URLSearchParams(route.query);
+      const code = query.get('serviceCode');
+      if (code === null || code === '') {
+        throw new OrtooError('BadRequest', 'getOpenAPI needs ?serviceCode=<service code>', {
+          detail: { parameter: 'serviceCode' },
+        });
+      }
+      const headerVersion = request.headers['x-ortoo-service-version'];
+      const version =
+        query.get('serviceVersion') ?? (typeof headerVersion === 'string' ? headerVersion : undefined);
+      const id = `${route.provider}/${code}`;
+      const service = index.service(id, version);
+      if (service === undefined) {
+        throw new OrtooError(
+          'UnknownService',
+          `No service ${id}${version === undefined ? '' : ` version ${version}`}`,
+          {
+            detail: { service: id, ...(version === undefined ? {} : { version }) },
+          },
+        );
+      }
+      const [requestSchema, responseSchema] = await Promise.all([
+        schemas.get(service.requestSchemaHash),
+        schemas.get(service.responseSchemaHash),
+      ]);
+      return jsonAnswer(200, openApiOf({ service, requestSchema, responseSchema }));
+    }
+  }
+}

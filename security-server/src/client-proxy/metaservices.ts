@@ -1,0 +1,135 @@
+import {
+  OrtooError,
+  parseMemberId,
+  parseServiceId,
+  parseSubsystemId,
+  type GlobalConf,
+  type GlobalConfIndex,
+  type GlobalConfService,
+} from '../../../core/src';
+
+/**
+ * X-Road's REST metaservices, answered by the client proxy from the global
+ * configuration alone: no message is exchanged. The JSON shapes are X-Road's
+ * (`PR-META` for `listClients`, `PR-MREST` for `listMethods` and
+ * `allowedMethods`), so existing X-Road tooling reads them.
+ */
+
+/** A member or subsystem in `listClients`. */
+export interface XRoadClientId {
+  readonly object_type: 'MEMBER' | 'SUBSYSTEM';
+  readonly xroad_instance: string;
+  readonly member_class: string;
+  readonly member_code: string;
+  readonly subsystem_code?: string;
+}
+
+/** The answer of `listClients`. */
+export interface ClientList {
+  readonly member: readonly { readonly id: XRoadClientId; readonly name: string }[];
+}
+
+/** A service in `listMethods` and `allowedMethods`. */
+export interface XRoadServiceId {
+  readonly object_type: 'SERVICE';
+  readonly xroad_instance: string;
+  readonly member_class: string;
+  readonly member_code: string;
+  readonly subsystem_code: string;
+  readonly service_code: string;
+  readonly service_version: string;
+  /** Every Örtöö service has an OpenAPI description (`getOpenAPI`). */
+  readonly service_type: 'OPENAPI';
+}
+
+/** The answer of `listMethods` and `allowedMethods`. */
+export interface ServiceList {
+  readonly service: readonly XRoadServiceId[];
+}
+
+/**
+ * Every active member and the subsystems of each, as X-Road lists the
+ * clients of an instance; nothing for another instance than the
+ * configuration's own.
+ */
+export function listClients(conf: GlobalConf, instance: string = conf.instance): ClientList {
+  if (instance !== conf.instance) return { member: [] };
+  const names = new Map<string, string>();
+  const member: { id: XRoadClientId; name: string }[] = [];
+  for (const entry of conf.members) {
+    if (entry.status !== 'active') continue;
+    names.set(entry.id, entry.name);
+    const id = parseMemberId(entry.id);
+    member.push({
+      id: {
+        object_type: 'MEMBER',
+        xroad_instance: id.instance,
+        member_class: id.memberClass,
+        member_code: id.memberCode,
+      },
+      name: entry.name,
+    });
+  }
+  for (const subsystem of conf.subsystems) {
+    const name = names.get(subsystem.memberId);
+    if (name === undefined) continue; // of a revoked member
+    const id = parseSubsystemId(subsystem.id);
+    member.push({
+      id: {
+        object_type: 'SUBSYSTEM',
+        xroad_instance: id.instance,
+        member_class: id.memberClass,
+        member_code: id.memberCode,
+        subsystem_code: id.subsystemCode,
+      },
+      name,
+    });
+  }
+  return { member };
+}
+
+function serviceIdOf(service: GlobalConfService): XRoadServiceId {
+  const id = parseServiceId(service.id);
+  return {
+    object_type: 'SERVICE',
+    xroad_instance: id.instance,
+    member_class: id.memberClass,
+    member_code: id.memberCode,
+    subsystem_code: id.subsystemCode,
+    service_code: id.serviceCode,
+    service_version: service.version,
+    service_type: 'OPENAPI',
+  };
+}
+
+/** The enabled services (every version) of a registered provider subsystem. */
+function servicesOf(index: GlobalConfIndex, provider: string): GlobalConfService[] {
+  if (index.subsystem(provider) === undefined) {
+    throw new OrtooError('NotFound', `No subsystem ${provider}`, { detail: { subsystem: provider } });
+  }
+  return index.conf.services.filter((service) => service.providerId === provider && service.enabled);
+}
+
+/**
+ * `listMethods`: the services a provider subsystem offers, one entry per
+ * enabled version.
+ *
+ * @throws OrtooError `NotFound` for a subsystem the configuration does not list.
+ */
+export function listMethods(index: GlobalConfIndex, provider: string): ServiceList {
+  return { service: servicesOf(index, provider).map(serviceIdOf) };
+}
+
+/**
+ * `allowedMethods`: the services of {@link listMethods} that `client` may
+ * call (an access right of its own or of a global group it is in).
+ *
+ * @throws OrtooError `NotFound` for a subsystem the configuration does not list.
+ */
+export function allowedMethods(index: GlobalConfIndex, provider: string, client: string): ServiceList {
+  return {
+    service: servicesOf(index, provider)
+      .filter((service) => index.mayCall(client, service.id))
+      .map(serviceIdOf),
+  };
+}

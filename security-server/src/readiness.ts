@@ -1,0 +1,37 @@
+import type { Certificate, ReadinessCheck, SqlExecutor } from '../../core/src';
+import type { ConfHolder } from './conf-holder';
+import type { ServerIdentity } from './deps';
+
+/** What a security server's readiness is judged by. */
+export interface SecurityServerReadinessParts {
+  readonly store: SqlExecutor;
+  readonly conf: ConfHolder;
+  readonly identity: ServerIdentity;
+  readonly authCertificate: Certificate;
+  readonly clock: () => Date;
+}
+
+/**
+ * The checks of a security server's `/readyz`: its message log's database
+ * answers (nothing is exchanged unlogged), it holds a valid global
+ * configuration, and its signing and TLS certificates are valid now.
+ */
+export function securityServerReadinessChecks(parts: SecurityServerReadinessParts): ReadinessCheck[] {
+  const { store, conf, identity, authCertificate, clock } = parts;
+  return [
+    { name: 'database', run: async () => void (await store.query('SELECT 1')) },
+    { name: 'global_conf', run: async () => void conf.index() },
+    {
+      name: 'certificates',
+      run: async () => {
+        const now = clock();
+        for (const [name, certificate] of [
+          ['sign', identity.signCertificate],
+          ['auth', authCertificate],
+        ] as const) {
+          if (!certificate.isValidAt(now)) throw new Error(`${name} certificate is not valid now`);
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,92 @@
+import { envelopeHash } from '../../../core/src';
+import {
+  CIVIL_REGISTRY,
+  DEMO_REGISTER_NUMBERS,
+  E_SERVICES,
+  PERSON_SERVICE,
+} from '../../../scripts/demo/demo-data';
+import { startSsNetwork, type SsNetwork } from '../../helpers/ss-network';
+
+const SERVICE_PATH = `/r1/${PERSON_SERVICE.id}`;
+
+describe('two agencies exchange a record through the gateway', () => {
+  let network: SsNetwork;
+
+  beforeAll(async () => {
+    network = await startSsNetwork();
+  }, 60_000);
+
+  afterAll(async () => {
+    await network.close();
+  }, 30_000);
+
+  const lookUp = (registerNumber: string, headers: Record<string, string> = {}) =>
+    network.call(SERVICE_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-road-client': E_SERVICES.subsystemId, ...headers },
+      body: JSON.stringify({ registerNumber }),
+    });
+
+  it('answers the portal with the civil registry’s record, in Cyrillic, with the X-Road headers', async () => {
+    const res = await lookUp(DEMO_REGISTER_NUMBERS.known, {
+      'x-road-id': 'portal-lookup-1',
+      'x-road-userid': 'MN12345',
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-road-id')).toBe('portal-lookup-1');
+    expect(res.headers.get('x-road-client')).toBe(E_SERVICES.subsystemId);
+    expect(res.headers.get('x-road-service')).toBe(PERSON_SERVICE.id);
+    expect(res.headers.get('x-road-request-hash')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await res.json()).toMatchObject({
+      registerNumber: DEMO_REGISTER_NUMBERS.known,
+      firstName: expect.any(String),
+    });
+
+    // Both servers logged both signed messages, bound by the request's hash.
+    const sent = await network.consumer.running.deps.messageLog.request('portal-lookup-1');
+    const received = await network.provider.running.deps.messageLog.request('portal-lookup-1');
+    expect(sent?.envelope).toEqual(received?.envelope);
+    expect(res.headers.get('x-road-request-hash')).toBe(envelopeHash(sent!.envelope));
+    const answer = await network.consumer.running.deps.messageLog.answer('portal-lookup-1');
+    expect(answer?.envelope.status).toBe(200);
+  });
+
+  it("passes the backend's own not-found answer through as an answer", async () => {
+    const res = await lookUp(DEMO_REGISTER_NUMBERS.unknown);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-road-error')).toBeNull();
+  });
+
+  it.each([
+    ['an unknown client', { 'x-road-client': `${E_SERVICES.memberId}/nobody` }, 403],
+    ['a wrong API key', { authorization: 'Bearer wrong' }, 401],
+  ])('refuses %s with the X-Road error', async (_what, headers, status) => {
+    const res = await lookUp(DEMO_REGISTER_NUMBERS.known, headers);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('x-road-error')).toMatch(/^Client\./);
+    expect(await res.json()).toMatchObject({
+      type: res.headers.get('x-road-error'),
+      message: expect.any(String),
+    });
+  });
+
+  it('refuses a body that violates the service schema (at the gateway)', async () => {
+    const res = await lookUp(DEMO_REGISTER_NUMBERS.malformed);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-road-error')).toBe('Client.SchemaViolation');
+  });
+
+  it('refuses an unknown service', async () => {
+    const res = await network.call(`/r1/${CIVIL_REGISTRY.subsystemId}/nothing`, {
+      headers: { 'x-road-client': E_SERVICES.subsystemId },
+    });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-road-error')).toBe('Client.UnknownService');
+  });
+
+  it('tells the portal when the backend is down, as a provider-side error', async () => {
+    await network.backend.close();
+    const res = await lookUp(DEMO_REGISTER_NUMBERS.known);
+    expect(res.headers.get('x-road-error')).toMatch(/^Server\.ServerProxy\./);
+  });
+});

@@ -1,0 +1,126 @@
+import {
+  allowedMethods,
+  listClients,
+  listMethods,
+} from '../../../security-server/src/client-proxy/metaservices';
+import { openApiOf } from '../../../security-server/src/client-proxy/openapi-from-schemas';
+import {
+  EXCHANGE_IDS as ids,
+  createExchangeFixture,
+  ortooErrorOf,
+  serviceVersion,
+} from '../../helpers/exchange-fixtures';
+
+describe('the metaservices', () => {
+  const { index, conf } = createExchangeFixture();
+
+  describe('listClients', () => {
+    it('lists every active member and its subsystems as X-Road does', () => {
+      const { member } = listClients(conf);
+      expect(member).toContainEqual({
+        id: { object_type: 'MEMBER', xroad_instance: 'MN', member_class: 'GOV', member_code: '7000001' },
+        name: 'Цахим үйлчилгээний төв',
+      });
+      expect(member).toContainEqual({
+        id: {
+          object_type: 'SUBSYSTEM',
+          xroad_instance: 'MN',
+          member_class: 'GOV',
+          member_code: '9011311',
+          subsystem_code: 'civil-registry',
+        },
+        name: 'Улсын бүртгэлийн ерөнхий газар',
+      });
+      // 3 active members and their 4 subsystems; the revoked member is left out.
+      expect(member).toHaveLength(7);
+      expect(member.some((entry) => entry.id.member_code === '9999999')).toBe(false);
+    });
+
+    it('lists nothing of another instance', () => {
+      expect(listClients(conf, 'EE')).toEqual({ member: [] });
+    });
+  });
+
+  describe('listMethods', () => {
+    it('lists each enabled version of the provider’s services', () => {
+      const { service } = listMethods(index, ids.provider);
+      expect(service.map((entry) => `${entry.service_code} ${entry.service_version}`).sort()).toEqual([
+        'person v1',
+        'person v10',
+        'person v2',
+        'vehicle v1',
+      ]);
+      expect(service[0]).toEqual({
+        object_type: 'SERVICE',
+        xroad_instance: 'MN',
+        member_class: 'GOV',
+        member_code: '9011311',
+        subsystem_code: 'civil-registry',
+        service_code: 'person',
+        service_version: 'v2',
+        service_type: 'OPENAPI',
+      });
+    });
+
+    it('refuses a subsystem the configuration does not list', () => {
+      expect(ortooErrorOf(() => listMethods(index, 'MN/GOV/9011311/nowhere'))).toMatchObject({
+        code: 'NotFound',
+        status: 404,
+      });
+    });
+  });
+
+  describe('allowedMethods', () => {
+    it('lists only what the client may call, its groups’ rights included', () => {
+      const codes = (client: string) =>
+        allowedMethods(index, ids.provider, client).service.map((entry) => entry.service_code);
+      expect(new Set(codes(ids.consumer))).toEqual(new Set(['person', 'vehicle']));
+      expect(new Set(codes(ids.clinic))).toEqual(new Set(['person']));
+      expect(codes(ids.consumerWithoutRights)).toEqual([]);
+    });
+  });
+});
+
+describe('openApiOf', () => {
+  const requestSchema = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    required: ['registerNumber'],
+    properties: { registerNumber: { $ref: '#/$defs/registerNumber' } },
+    $defs: { registerNumber: { type: 'string', pattern: '^[А-ЯЁӨҮ]{2}[0-9]{8}$' } },
+  };
+  const responseSchema = { $id: 'https://example.mn/person.json', type: 'object' };
+  const service = serviceVersion(ids.person, 'v2', { title: 'Иргэний мэдээлэл' });
+  const document = openApiOf({ service, requestSchema, responseSchema }) as {
+    openapi: string;
+    info: { title: string; version: string };
+    servers: { url: string }[];
+    paths: Record<
+      string,
+      { post: { parameters: { name: string; required: boolean }[]; requestBody: unknown } }
+    >;
+    components: { schemas: Record<string, Record<string, unknown>> };
+  };
+
+  it('is OpenAPI 3.1 of the call through the client proxy', () => {
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.info).toMatchObject({ title: 'Иргэний мэдээлэл', version: 'v2' });
+    expect(document.servers).toEqual([{ url: `/r1/${ids.provider}` }]);
+    const operation = document.paths['/person']?.post;
+    expect(operation?.parameters.find((parameter) => parameter.name === 'X-Road-Client')?.required).toBe(
+      true,
+    );
+    expect(operation?.requestBody).toEqual({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Request' } } },
+    });
+  });
+
+  it('embeds the service’s schemas, each under an $id so its own references still resolve', () => {
+    expect(document.components.schemas.Request).toEqual({
+      $id: `urn:ortoo:service-schema:${service.requestSchemaHash}`,
+      ...requestSchema,
+    });
+    expect(document.components.schemas.Response).toEqual(responseSchema);
+  });
+});

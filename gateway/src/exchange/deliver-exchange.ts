@@ -136,6 +136,16 @@ export function createDeliveryHooks(parts: DeliveryParts): DeliveryHooks {
       const service = index?.service(envelope.service, data.serviceVersion);
       await record(deliveredRecord(data.message, service, data.providerServerId, answer, attempt));
       metrics.deliveries.inc({ provider: data.providerServerId, outcome: 'delivered' });
+      logger.info('message delivered', {
+        id: envelope.id,
+        client: envelope.client,
+        service: envelope.service,
+        hop: 'deliver',
+        provider: data.providerServerId,
+        attempt,
+        status: answer.envelope.status,
+        durationMs: Date.now() - Date.parse(envelope.issuedAt),
+      });
       metrics.exchanges.inc({ client: envelope.client, service: envelope.service, outcome: 'delivered' });
       if (data.callback) {
         await queues

@@ -220,6 +220,7 @@ export class ExchangePipeline {
   async #accept(submission: Submission): Promise<Accepted> {
     const { routing, replay, serviceSchemas, audit, queues, notifier, metrics, clock } = this.#parts;
     const steps = new StepClock(metrics);
+    const acceptStarted = performance.now();
     const facts: MessageFacts = {};
     let claimed: string | undefined;
     try {
@@ -297,6 +298,14 @@ export class ExchangePipeline {
       await queues.enqueue(data, service.retryPolicy);
       steps.finish();
       metrics.exchanges.inc({ client: envelope.client, service: envelope.service, outcome: 'accepted' });
+      this.#parts.logger.info('message accepted', {
+        id: envelope.id,
+        client: envelope.client,
+        service: envelope.service,
+        hop: 'accept',
+        provider: target.id,
+        durationMs: Math.round((performance.now() - acceptStarted) * 10) / 10,
+      });
       return {
         id: envelope.id,
         client: envelope.client,

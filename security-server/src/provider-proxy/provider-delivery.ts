@@ -60,10 +60,12 @@ export class ProviderDelivery {
    */
   async deliver(raw: unknown): Promise<DeliveryResult> {
     try {
-      const accepted = checkDelivery(this.#deps.conf.index(), raw, {
-        memberId: this.#deps.identity.memberId,
-        routes: this.#deps.config.services,
-      });
+      const accepted = await this.#deps.conf.retryFresh((index) =>
+        checkDelivery(index, raw, {
+          memberId: this.#deps.identity.memberId,
+          routes: this.#deps.config.services,
+        }),
+      );
       const requestHash = envelopeHash(accepted.message.envelope);
       const running = this.#inFlight.get(requestHash);
       let result: DeliveryResult;

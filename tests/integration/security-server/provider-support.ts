@@ -109,7 +109,7 @@ export function providerDeps(params: ProviderDepsParams): SecurityServerDeps {
   return {
     config: params.config,
     identity: params.identity,
-    conf: new ConfHolder({ current: params.conf }),
+    conf: new ConfHolder({ current: params.conf, refresh: () => Promise.resolve('not-modified' as const) }),
     messageLog: params.messageLog,
     logger: params.logger,
     metrics: createMetricsRegistry({ collectDefault: false }),

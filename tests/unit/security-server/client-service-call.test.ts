@@ -116,7 +116,7 @@ function setUp() {
       tls: { certificatePem: '', keyPem: '', thumbprint: '' },
       caPem: [fixture.ca.certificate.pem],
     },
-    conf: new ConfHolder({ current: () => conf }),
+    conf: new ConfHolder({ current: () => conf, refresh: () => Promise.resolve('not-modified' as const) }),
     messageLog: log as unknown as SecurityServerDeps['messageLog'],
     logger: createLogger({ service: 'test', level: 'error', stream: new PassThrough() }),
     metrics: createMetricsRegistry({ collectDefault: false }),

@@ -60,7 +60,10 @@ export class NetworkFileError extends Error {
   readonly file: string;
 
   constructor(file: string, problem: string, options?: { cause?: unknown }) {
-    super(`${file}: ${problem}. Run npm start first, and wait until it prints that the network is ready.`, options);
+    super(
+      `${file}: ${problem}. Run npm start first, and wait until it prints that the network is ready.`,
+      options,
+    );
     this.name = 'NetworkFileError';
     this.file = file;
   }

@@ -124,7 +124,8 @@ export function assertDemoNetworkFile(value: unknown): asserts value is DemoNetw
  */
 export function readNetworkFile(file?: string): DemoNetworkFile {
   const target = networkFilePath(file);
-  const named = path.relative(process.cwd(), target) || target;
+  const relative = path.relative(process.cwd(), target);
+  const named = file ?? (relative === '' || relative.startsWith('..') ? target : relative);
   let text: string;
   try {
     text = readFileSync(target, 'utf8');

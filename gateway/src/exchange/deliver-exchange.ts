@@ -137,9 +137,9 @@ export function createDeliveryHooks(parts: DeliveryParts): DeliveryHooks {
       await record(deliveredRecord(data.message, service, data.providerServerId, answer, attempt));
       metrics.deliveries.inc({ provider: data.providerServerId, outcome: 'delivered' });
       logger.info('message delivered', {
-        id: envelope.id,
+        messageId: envelope.id,
         client: envelope.client,
-        service: envelope.service,
+        serviceId: envelope.service,
         hop: 'deliver',
         provider: data.providerServerId,
         attempt,
@@ -150,7 +150,7 @@ export function createDeliveryHooks(parts: DeliveryParts): DeliveryHooks {
       if (data.callback) {
         await queues
           .enqueueCallback({ messageId: envelope.id, consumerServerId: data.consumerServerId, answer })
-          .catch((error: unknown) => logger.error('callback not queued', { id: envelope.id, error }));
+          .catch((error: unknown) => logger.error('callback not queued', { messageId: envelope.id, error }));
       }
     },
     async failed(data, error, attempt, final) {
@@ -168,9 +168,9 @@ export function createDeliveryHooks(parts: DeliveryParts): DeliveryHooks {
         });
       }
       logger.warn(final ? 'message dead-lettered' : 'delivery failed, retrying', {
-        id: envelope.id,
+        messageId: envelope.id,
         client: envelope.client,
-        service: envelope.service,
+        serviceId: envelope.service,
         provider: data.providerServerId,
         attempt,
         type: error.type,

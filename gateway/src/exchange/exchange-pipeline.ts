@@ -299,9 +299,9 @@ export class ExchangePipeline {
       steps.finish();
       metrics.exchanges.inc({ client: envelope.client, service: envelope.service, outcome: 'accepted' });
       this.#parts.logger.info('message accepted', {
-        id: envelope.id,
+        messageId: envelope.id,
         client: envelope.client,
-        service: envelope.service,
+        serviceId: envelope.service,
         hop: 'accept',
         provider: target.id,
         durationMs: Math.round((performance.now() - acceptStarted) * 10) / 10,
@@ -328,7 +328,13 @@ export class ExchangePipeline {
     if (facts.client !== undefined && facts.service !== undefined) {
       metrics.exchanges.inc({ client: facts.client, service: facts.service, outcome: 'rejected' });
     }
-    const log = { step, type: error.type, id: facts.messageId, client: facts.client, service: facts.service };
+    const log = {
+      step,
+      type: error.type,
+      messageId: facts.messageId,
+      client: facts.client,
+      serviceId: facts.service,
+    };
     if (error.status >= 500) logger.warn('message refused', { ...log, error });
     else logger.info('message refused', log);
     if (claimed !== undefined && error.status >= 500) {

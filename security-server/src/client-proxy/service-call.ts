@@ -58,6 +58,7 @@ export async function callService(
   request: ServiceRequest,
 ): Promise<HttpAnswer> {
   const { deps, gateway } = context;
+  const started = performance.now();
   const client = clientOf(request.headers);
   assertMayActAs(system, client);
   const index = deps.conf.index();
@@ -87,7 +88,18 @@ export async function callService(
   } catch (error) {
     throw forLocalSystem(error, envelope.id);
   }
+  const log = (message: string, facts: Record<string, unknown>) =>
+    deps.logger.info(message, {
+      messageId: envelope.id,
+      client,
+      serviceId: envelope.service,
+      hop: 'client',
+      localSystem: system.name,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      ...facts,
+    });
   if (submitted.status === 202) {
+    log('message queued', {});
     const statusUrl = messageUrlOf(envelope.id);
     return jsonAnswer(
       202,
@@ -97,5 +109,6 @@ export async function callService(
   }
   const answer = verifyAnswer(index, submitted.body, signed, providerMemberOf(envelope.service));
   await deps.messageLog.record({ direction: 'received', message: answer, localSystem: system.name });
+  log('message answered', { status: answer.envelope.status });
   return httpAnswerOf(answer);
 }

@@ -96,6 +96,7 @@ export class ProviderDelivery {
       messageId: envelope.id,
       client: envelope.client,
       serviceId: envelope.service,
+      hop: 'provider',
     });
 
     // Bound to this very request: message ids are the clients' choice, a request hash is not.

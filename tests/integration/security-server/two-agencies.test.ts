@@ -5,7 +5,9 @@ import {
   E_SERVICES,
   PERSON_SERVICE,
 } from '../../../scripts/demo/demo-data';
+import request from 'supertest';
 import { startSsNetwork, type SsNetwork } from '../../helpers/ss-network';
+import { promtool } from '../observability/observability-support';
 
 const SERVICE_PATH = `/r1/${PERSON_SERVICE.id}`;
 
@@ -84,9 +86,33 @@ describe('two agencies exchange a record through the gateway', () => {
     expect(res.headers.get('x-road-error')).toBe('Client.UnknownService');
   });
 
+  it("serves Prometheus metrics that promtool accepts on each server's client port", async () => {
+    for (const server of [network.consumer, network.provider]) {
+      const res = await fetch(`${server.clientUrl}/metrics`);
+      expect(res.status).toBe(200);
+      const check = promtool(['check', 'metrics'], await res.text());
+      expect(check.output).toBe('');
+      expect(check.status).toBe(0);
+      expect((await fetch(`${server.clientUrl}/readyz`)).status).toBe(200);
+    }
+  });
+
   it('tells the portal when the backend is down, as a provider-side error', async () => {
     await network.backend.close();
     const res = await lookUp(DEMO_REGISTER_NUMBERS.known);
     expect(res.headers.get('x-road-error')).toMatch(/^Server\.ServerProxy\./);
+  });
+
+  // Last: after it, the portal's server can no longer sign.
+  it("refuses the portal's messages once its signing certificate is revoked, at once", async () => {
+    const serial = network.consumer.running.deps.identity.signCertificate.serialNumber;
+    await request(network.adminUrl)
+      .post(`/v1/certificates/${serial}/revoke`)
+      .set('Authorization', network.gateway.admin)
+      .send({ reason: 'key compromise' })
+      .expect(200);
+    const res = await lookUp(DEMO_REGISTER_NUMBERS.known);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('x-road-error')).toBe('Client.CertificateRevoked');
   });
 });

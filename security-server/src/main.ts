@@ -23,6 +23,7 @@ import { createLocalSystemTlsServer } from './local-systems';
 import { MessageLog } from './message-log/message-log';
 import { createProviderProxyApp } from './provider-proxy/provider-proxy-app';
 import { securityServerReadinessChecks } from './readiness';
+import { registerServerMetrics } from './server-metrics';
 import { loadIdentity, serverFolderPaths } from './server-folder';
 
 /** A running security server. */
@@ -126,14 +127,10 @@ export async function startSecurityServer(options: StartOptions): Promise<Runnin
     // The client proxy's port also answers the operational endpoints (probes, scrapes).
     const clientApp = express();
     clientApp.disable('x-powered-by');
+    const authCertificate = parseCertificate(identity.tls.certificatePem);
+    registerServerMetrics(deps.metrics, deps.conf, { sign: identity.signCertificate, auth: authCertificate });
     const readiness = new ReadinessChecker(
-      securityServerReadinessChecks({
-        store,
-        conf: deps.conf,
-        identity,
-        authCertificate: parseCertificate(identity.tls.certificatePem),
-        clock: deps.clock,
-      }),
+      securityServerReadinessChecks({ store, conf: deps.conf, identity, authCertificate, clock: deps.clock }),
     );
     for (const [path, handler] of Object.entries(opsEndpoints(deps.metrics, readiness)))
       clientApp.get(path, handler);

@@ -25,3 +25,4 @@ export * from './global-conf';
 export * from './audit-chain';
 export * from './exchange';
 export * from './tls';
+export * from './http';

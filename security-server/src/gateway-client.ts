@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -9,6 +8,7 @@ import {
   type ErrorCode,
   type RequestEnvelope,
   type SignedMessage,
+  readAnswerBody,
 } from '../../core/src';
 import type { SecurityServerDeps } from './deps';
 
@@ -294,7 +294,7 @@ export class GatewayClient {
       });
       req.once('response', (res) => {
         responded = true;
-        readBody(res, this.#maxAnswerBytes).then(
+        readAnswerBody(res, this.#maxAnswerBytes, 'The gateway').then(
           (body) => resolve({ status: res.statusCode ?? 0, body }),
           reject,
         );
@@ -317,34 +317,4 @@ export class GatewayClient {
       },
     );
   }
-}
-
-/** The whole body, refusing (and dropping the connection of) one over `limit` bytes. */
-function readBody(res: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const tooLarge = () => {
-      res.destroy();
-      reject(
-        new OrtooError('InvalidAnswer', `The gateway answered with more than ${limit} bytes`, {
-          detail: { limitBytes: limit },
-        }),
-      );
-    };
-    if (Number(res.headers['content-length']) > limit) {
-      tooLarge();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge();
-      else chunks.push(chunk);
-    });
-    res.on('end', () => resolve(Buffer.concat(chunks, size)));
-    res.on('error', reject);
-    res.on('close', () => {
-      if (!res.complete) reject(new Error('Connection closed before the answer was complete'));
-    });
-  });
 }

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -11,6 +10,7 @@ import {
   type ResponseEnvelope,
   type SignedMessage,
   socketPeerThumbprint,
+  readAnswerBody,
 } from '../../../core/src';
 
 /** Options of {@link ProviderClient}. */
@@ -209,10 +209,9 @@ export class ProviderClient {
       });
       req.once('response', (res) => {
         responded = true;
-        readBody(server, res, this.#maxAnswerBytes).then(
-          (body) => resolve({ status: res.statusCode ?? 0, body }),
-          reject,
-        );
+        readAnswerBody(res, this.#maxAnswerBytes, `Security server ${server.id}`, {
+          serverId: server.id,
+        }).then((body) => resolve({ status: res.statusCode ?? 0, body }), reject);
       });
     });
   }
@@ -248,40 +247,6 @@ function pinFailure(server: GlobalConfSecurityServer, socket: Socket): OrtooErro
     `Security server ${server.id} presented a TLS certificate not registered for it`,
     { detail: { serverId: server.id, reason: 'unregistered-certificate', thumbprint } },
   );
-}
-
-/** The whole body, refusing (and dropping the connection of) one over `limit` bytes. */
-function readBody(server: GlobalConfSecurityServer, res: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const tooLarge = () => {
-      res.destroy();
-      reject(
-        new OrtooError(
-          'InvalidAnswer',
-          `Security server ${server.id} answered with more than ${limit} bytes`,
-          {
-            detail: { serverId: server.id, limitBytes: limit },
-          },
-        ),
-      );
-    };
-    if (Number(res.headers['content-length']) > limit) {
-      tooLarge();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge();
-      else chunks.push(chunk);
-    });
-    res.on('end', () => resolve(Buffer.concat(chunks, size)));
-    res.on('error', reject);
-    res.on('close', () => {
-      if (!res.complete) reject(new Error('Connection closed before the answer was complete'));
-    });
-  });
 }
 
 /** A transport error as the OrtooError a caller can act on. */

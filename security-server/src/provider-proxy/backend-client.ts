@@ -1,6 +1,6 @@
-import http, { type IncomingMessage } from 'node:http';
+import http from 'node:http';
 import https from 'node:https';
-import { OrtooError } from '../../../core/src';
+import { OrtooError, readAnswerBody } from '../../../core/src';
 import type { BackendResponse } from './backend-answer';
 import type { BackendRequest } from './backend-request';
 
@@ -95,7 +95,7 @@ export class BackendClient {
       });
       req.once('response', (res) => {
         responded = true;
-        readAnswer(res, this.#maxAnswerBytes).then(
+        readAnswerBody(res, this.#maxAnswerBytes, 'Backend').then(
           (body) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }),
           reject,
         );
@@ -103,36 +103,6 @@ export class BackendClient {
       req.end(request.body);
     });
   }
-}
-
-/** The whole answer, refusing (and dropping the connection of) one over `limit` bytes. */
-function readAnswer(res: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const tooLarge = () => {
-      res.destroy();
-      reject(
-        new OrtooError('InvalidAnswer', `Backend answered with more than ${limit} bytes`, {
-          detail: { limitBytes: limit },
-        }),
-      );
-    };
-    if (Number(res.headers['content-length']) > limit) {
-      tooLarge();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge();
-      else chunks.push(chunk);
-    });
-    res.on('end', () => resolve(Buffer.concat(chunks, size)));
-    res.on('error', reject);
-    res.on('close', () => {
-      if (!res.complete) reject(new Error('Connection closed before the answer was complete'));
-    });
-  });
 }
 
 /** What went wrong, as the OrtooError the gateway acts on. */

@@ -1,0 +1,2 @@
+/** HTTP helpers both servers' clients use. */
+export { readAnswerBody } from './read-answer-body';

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+// The helper alone, not the core's index: the CLI loads servers' code lazily.
+import { retentionCutoff } from '../../../core/src/audit-chain/chain-evidence';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import type { GatewayConfig } from '../../../gateway/src/config';
@@ -233,7 +235,7 @@ export function addGatewayCommands(program: Command, io: CliIo): void {
       archived = await gateway.archive.archiveOldRecords({
         store,
         dir: options.outDir,
-        cutoff: gateway.archive.retentionCutoff(now, days),
+        cutoff: retentionCutoff(now, days),
         trust: gateway.trust.loadOrCreateTrust({ dir: config.certsDir, instance: config.instance }),
         now,
       });

@@ -38,3 +38,4 @@ export {
   type VerifyEvidenceBundleOptions,
 } from './evidence-bundle';
 export { subjectHash } from './subject-hash';
+export { chainEvidence, retentionCutoff, type ChainTables } from './chain-evidence';

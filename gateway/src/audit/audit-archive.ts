@@ -38,11 +38,6 @@ export interface ArchivedPrefix {
   file: string;
 }
 
-/** The archive cut-off for a retention of `days`. */
-export function retentionCutoff(now: Date, days: number): Date {
-  return new Date(now.getTime() - days * 24 * 3600 * 1000);
-}
-
 /**
  * Retention: for each writer, exports the prefix of its chain older than the
  * cut-off, up to its last checkpoint there, to an evidence bundle file; reads

@@ -1,23 +1,20 @@
 import {
   OrtooError,
   buildEvidenceBundle,
-  readCheckpoint,
-  type Checkpoint,
+  chainEvidence,
+  type ChainTables,
   type JsonValue,
   type SqlExecutor,
 } from '../../../core/src';
 import type { GatewayTrust } from '../trust/gateway-trust';
 import { searchAuditRecords, type AuditSearch } from './audit-repository';
+import { AUDIT_TABLE_NAME } from './audit-table';
+
+/** Where the audit log keeps its rows and checkpoints. */
+const AUDIT_CHAIN_TABLES: ChainTables = { table: AUDIT_TABLE_NAME, checkpoints: 'audit_log_checkpoints' };
 
 /** Most records one bundle carries: an export is evidence for a case, not a backup. */
 export const MAX_EXPORT_RECORDS = 10_000;
-
-/** A run of one writer's chain, by chain_seq, both ends included. */
-interface ChainRange {
-  writer: string;
-  from: number;
-  to: number;
-}
 
 /** Options of {@link exportEvidence}. */
 export interface ExportOptions {
@@ -53,7 +50,7 @@ export async function exportEvidence(
   }
   // Signed after the search: every record this gateway wrote that the search found is then covered.
   await options.checkpoint();
-  const { links, checkpoints } = await chainEvidence(db, rows);
+  const { links, checkpoints } = await chainEvidence(db, AUDIT_CHAIN_TABLES, rows);
   const text = buildEvidenceBundle({
     query: options.query,
     rows,
@@ -64,62 +61,4 @@ export async function exportEvidence(
     createdAt: options.createdAt,
   });
   return { text, records: rows.length };
-}
-
-/**
- * The rows and checkpoints that anchor `rows`: for each row, every row of its
- * chain up to the first checkpoint at or after it, and that checkpoint.
- */
-export async function chainEvidence(
-  db: SqlExecutor,
-  rows: readonly Record<string, unknown>[],
-): Promise<{ links: Record<string, unknown>[]; checkpoints: Checkpoint[] }> {
-  const seqsByWriter = new Map<string, number[]>();
-  for (const row of rows) {
-    const writer = row.writer as string;
-    seqsByWriter.set(writer, [...(seqsByWriter.get(writer) ?? []), row.chain_seq as number]);
-  }
-  const links: Record<string, unknown>[] = [];
-  const checkpoints: Checkpoint[] = [];
-  for (const [writer, seqs] of seqsByWriter) {
-    const signed = (
-      await db.query(
-        'SELECT * FROM audit_log_checkpoints WHERE writer = $1 AND chain_seq >= $2 ORDER BY chain_seq, id',
-        [writer, Math.min(...seqs)],
-      )
-    ).map(readCheckpoint);
-    const ranges = anchoredRanges(writer, seqs, signed);
-    for (const range of ranges) {
-      links.push(
-        ...(await db.query(
-          'SELECT * FROM audit_log WHERE writer = $1 AND chain_seq BETWEEN $2 AND $3 ORDER BY chain_seq',
-          [writer, range.from, range.to],
-        )),
-      );
-      const anchor = signed.find((checkpoint) => checkpoint.chainSeq === range.to);
-      if (anchor !== undefined) checkpoints.push(anchor);
-    }
-  }
-  return { links, checkpoints };
-}
-
-/**
- * Each row's run up to the first checkpoint at or after it, merged where runs
- * meet; a row beyond the last checkpoint gets a run ending at itself (the
- * bundle then names it as not covered).
- */
-function anchoredRanges(
-  writer: string,
-  seqs: readonly number[],
-  signed: readonly Checkpoint[],
-): ChainRange[] {
-  const ends = [...new Set(signed.map((checkpoint) => checkpoint.chainSeq))].sort((a, b) => a - b);
-  const ranges: ChainRange[] = [];
-  for (const seq of [...seqs].sort((a, b) => a - b)) {
-    const last = ranges.at(-1);
-    if (last !== undefined && seq <= last.to) continue;
-    const end = ends.find((chainSeq) => chainSeq >= seq) ?? seq;
-    ranges.push({ writer, from: seq, to: end });
-  }
-  return ranges;
 }

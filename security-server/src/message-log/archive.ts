@@ -11,6 +11,7 @@ import {
   type ChainStart,
   type JsonValue,
   type SqlStore,
+  retentionCutoff,
 } from '../../../core/src';
 import type { SecurityServerConfig } from '../config';
 import { openSecurityServerStore } from '../database';
@@ -70,11 +71,6 @@ export interface MessageLogArchive {
   readonly chains: readonly ArchivedChain[];
   /** True when older records are still due (over `maxRecords`): run again with another file. */
   readonly more: boolean;
-}
-
-/** The archive cut-off for a retention of `days`. */
-export function retentionCutoff(now: Date, days: number): Date {
-  return new Date(now.getTime() - days * 24 * 3600 * 1000);
 }
 
 /** One chain's prefix chosen for the archive. */

@@ -1,8 +1,7 @@
 import {
   OrtooError,
   buildEvidenceBundle,
-  readCheckpoint,
-  type Checkpoint,
+  chainEvidence,
   type JsonValue,
   type JwsSigner,
   type SqlExecutor,
@@ -47,13 +46,6 @@ export interface ExportMessageLogOptions extends MessageLogBundleSigning {
   readonly maxRecords?: number;
 }
 
-/** A run of one writer's chain, by chain_seq, both ends included. */
-interface ChainRange {
-  writer: string;
-  from: number;
-  to: number;
-}
-
 /**
  * The evidence bundle of the messages logged in a time range: the records
  * (whole signed messages), the rows that link each of them to the next
@@ -86,7 +78,11 @@ export async function exportMessageLog(db: SqlExecutor, options: ExportMessageLo
   }
   // Signed after the search: every record this process wrote that the search found is then covered.
   await options.log?.checkpoint();
-  const { links, checkpoints } = await chainEvidence(db, rows);
+  const { links, checkpoints } = await chainEvidence(
+    db,
+    { table: MESSAGE_LOG_TABLE_NAME, checkpoints: MESSAGE_LOG_CHECKPOINTS },
+    rows,
+  );
   const query: Record<string, JsonValue> = {
     log: MESSAGE_LOG_BUNDLE_KIND,
     from: from.toISOString(),
@@ -116,61 +112,4 @@ export function bundleCertificates(signing: MessageLogBundleSigning): {
     ca: signing.caPem,
     ...(others.length === 0 ? {} : { others: [...others] }),
   };
-}
-
-/**
- * The rows and checkpoints that anchor `rows`: for each row, every row of its
- * chain up to the first checkpoint at or after it, and that checkpoint.
- */
-async function chainEvidence(
-  db: SqlExecutor,
-  rows: readonly Record<string, unknown>[],
-): Promise<{ links: Record<string, unknown>[]; checkpoints: Checkpoint[] }> {
-  const seqsByWriter = new Map<string, number[]>();
-  for (const row of rows) {
-    const writer = row.writer as string;
-    seqsByWriter.set(writer, [...(seqsByWriter.get(writer) ?? []), row.chain_seq as number]);
-  }
-  const links: Record<string, unknown>[] = [];
-  const checkpoints: Checkpoint[] = [];
-  for (const [writer, seqs] of seqsByWriter) {
-    const signed = (
-      await db.query(
-        `SELECT * FROM ${MESSAGE_LOG_CHECKPOINTS} WHERE writer = $1 AND chain_seq >= $2 ORDER BY chain_seq, id`,
-        [writer, Math.min(...seqs)],
-      )
-    ).map(readCheckpoint);
-    for (const range of anchoredRanges(writer, seqs, signed)) {
-      links.push(
-        ...(await db.query(
-          `SELECT * FROM ${MESSAGE_LOG_TABLE_NAME} WHERE writer = $1 AND chain_seq BETWEEN $2 AND $3 ORDER BY chain_seq`,
-          [writer, range.from, range.to],
-        )),
-      );
-      const anchor = signed.find((checkpoint) => checkpoint.chainSeq === range.to);
-      if (anchor !== undefined) checkpoints.push(anchor);
-    }
-  }
-  return { links, checkpoints };
-}
-
-/**
- * Each row's run up to the first checkpoint at or after it, merged where runs
- * meet; a row beyond the last checkpoint gets a run ending at itself (the
- * bundle then names it as not covered).
- */
-function anchoredRanges(
-  writer: string,
-  seqs: readonly number[],
-  signed: readonly Checkpoint[],
-): ChainRange[] {
-  const ends = [...new Set(signed.map((checkpoint) => checkpoint.chainSeq))].sort((a, b) => a - b);
-  const ranges: ChainRange[] = [];
-  for (const seq of [...seqs].sort((a, b) => a - b)) {
-    const last = ranges.at(-1);
-    if (last !== undefined && seq <= last.to) continue;
-    const end = ends.find((chainSeq) => chainSeq >= seq) ?? seq;
-    ranges.push({ writer, from: seq, to: end });
-  }
-  return ranges;
 }

@@ -32,7 +32,6 @@ export {
 export {
   MAX_ARCHIVE_RECORDS,
   archiveMessageLog,
-  retentionCutoff,
   runArchive,
   type ArchiveMessageLogOptions,
   type ArchivedChain,

@@ -1,3 +1,4 @@
+import { retentionCutoff } from '../../../core/src';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,6 @@ import type { SqlStore } from '../../../core/src';
 import { openSecurityServerStore } from '../../../security-server/src/database';
 import {
   archiveMessageLog,
-  retentionCutoff,
   runArchive,
   verifyMessageLog,
   verifyMessageLogBundle,

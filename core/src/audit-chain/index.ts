@@ -39,3 +39,4 @@ export {
 } from './evidence-bundle';
 export { subjectHash } from './subject-hash';
 export { chainEvidence, retentionCutoff, type ChainTables } from './chain-evidence';
+export { verifyChainedLog, type VerifyChainedLogOptions } from './verify-chained-log';

@@ -15,8 +15,6 @@ export {
   type StoredMessage,
 } from './message-log-table';
 export {
-  archivedStarts,
-  messageLogSignerResolver,
   verifyMessageLog,
   verifyMessageLogBundle,
   type VerifyMessageLogBundleOptions,

@@ -1,45 +1,16 @@
 import {
+  verifyChainedLog,
   verifyEvidenceBundle,
-  verifyStoredChain,
   type BundleVerification,
   type Certificate,
-  type ChainStart,
-  type CheckpointSignerResolver,
-  type SqlExecutor,
   type SqlStore,
   type VerificationReport,
+  type VerifyChainedLogOptions,
 } from '../../../core/src';
-import { MESSAGE_LOG_ARCHIVES, MESSAGE_LOG_TABLE } from './message-log-table';
+import { MESSAGE_LOG_TABLE } from './message-log-table';
 
-/** Finds a checkpoint's signer among the given certificates (the server's sign certificates). */
-export function messageLogSignerResolver(certificates: readonly Certificate[]): CheckpointSignerResolver {
-  return (thumbprint) => certificates.find((certificate) => certificate.thumbprint === thumbprint);
-}
-
-/**
- * Where each chain continues after retention archived its start: the last
- * archived record of each writer, from the archive markers.
- */
-export async function archivedStarts(db: SqlExecutor): Promise<Map<string, ChainStart>> {
-  const rows = await db.query<{ writer: string; up_to_chain_seq: number; head_hash: string }>(
-    `SELECT DISTINCT ON (writer) writer, up_to_chain_seq, head_hash
-     FROM ${MESSAGE_LOG_ARCHIVES} ORDER BY writer, up_to_chain_seq DESC`,
-  );
-  return new Map(rows.map((row) => [row.writer, { chainSeq: row.up_to_chain_seq, hash: row.head_hash }]));
-}
-
-/** Options of {@link verifyMessageLog}. */
-export interface VerifyMessageLogOptions {
-  /**
-   * The certificates checkpoints may be signed with: the server's sign
-   * certificate, and earlier ones that signed before a renewal.
-   */
-  readonly signers: readonly Certificate[];
-  /** Start of a time range (records at or after it). @defaultValue the whole log */
-  readonly from?: Date;
-  /** End of a time range (records before it). @defaultValue the whole log */
-  readonly to?: Date;
-}
+/** Options of {@link verifyMessageLog}: the server's sign certificates (and earlier ones), a time range or none. */
+export type VerifyMessageLogOptions = VerifyChainedLogOptions;
 
 /**
  * Verifies the message log's chains and checkpoints, the whole log (from what
@@ -49,18 +20,11 @@ export interface VerifyMessageLogOptions {
  *
  * @throws OrtooError `DatabaseError` when the store cannot be read.
  */
-export async function verifyMessageLog(
+export function verifyMessageLog(
   store: SqlStore,
   options: VerifyMessageLogOptions,
 ): Promise<VerificationReport> {
-  const range = options.from !== undefined || options.to !== undefined;
-  return verifyStoredChain(store, MESSAGE_LOG_TABLE, {
-    resolveSigner: messageLogSignerResolver(options.signers),
-    ...(options.from === undefined ? {} : { from: options.from }),
-    ...(options.to === undefined ? {} : { to: options.to }),
-    // A range starts from its first record's link; the whole log from what retention left.
-    ...(range ? {} : { startAfter: await archivedStarts(store) }),
-  });
+  return verifyChainedLog(store, MESSAGE_LOG_TABLE, options);
 }
 
 /** Options of {@link verifyMessageLogBundle}. */

@@ -19,8 +19,8 @@ import { loadOrCreateTrust } from './trust/gateway-trust';
 
 /** A running gateway. */
 export interface RunningGateway {
-  /** Base URL of its admin API; undefined for a worker-only process. */
-  readonly url: string | undefined;
+  /** Base URL of its admin API (a worker's: of its `/healthz`, `/readyz` and `/metrics` alone). */
+  readonly url: string;
   /** Base URL of its mutual-TLS exchange listener (`/v1/exchange`); undefined for a worker-only process. */
   readonly exchangeUrl: string | undefined;
   /** Stops listening, lets open requests and running deliveries finish, signs a last audit checkpoint, closes the database. */
@@ -71,14 +71,6 @@ export async function startGatewayServer(
       workers: !serve || config.delivery.workers,
       metrics,
     });
-    if (!serve) {
-      log.info('gateway worker running', { instance: config.instance, engine: store.engine });
-      return {
-        url: undefined,
-        exchangeUrl: undefined,
-        close: closer(exchange, undefined, audit, store, log),
-      };
-    }
     const certificates = ownCertificatesOf(trust);
     registerGatewayMetrics({
       registry: metrics,
@@ -97,11 +89,10 @@ export async function startGatewayServer(
         clock,
       }),
     );
-    const app = createApp(deps, [
-      ...ADMIN_ROUTERS,
-      deadLettersRouter(exchange.queues),
-      opsRouter(metrics, readiness),
-    ]);
+    // A worker serves only the operational endpoints, on the admin listener's address.
+    const app = serve
+      ? createApp(deps, [...ADMIN_ROUTERS, deadLettersRouter(exchange.queues), opsRouter(metrics, readiness)])
+      : createApp(deps, [opsRouter(metrics, readiness)]);
     const server = app.listen(config.http.port, config.http.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -110,6 +101,10 @@ export async function startGatewayServer(
     const { port } = server.address() as AddressInfo;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
     const url = `http://${host}:${port}`;
+    if (!serve) {
+      log.info('gateway worker running', { opsUrl: url, instance: config.instance, engine: store.engine });
+      return { url, exchangeUrl: undefined, close: closer(exchange, server, audit, store, log) };
+    }
     log.info('gateway listening', {
       url,
       exchangeUrl: exchange.url,
@@ -128,16 +123,14 @@ export async function startGatewayServer(
 /** Stops a gateway's parts in order: listeners, then deliveries, then the audit trail and the store. */
 function closer(
   exchange: ExchangeRuntime,
-  server: import('node:http').Server | undefined,
+  server: import('node:http').Server,
   audit: AuditTrail,
   store: { close(): Promise<void> },
   log: Logger,
 ): () => Promise<void> {
   return async () => {
-    if (server !== undefined) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-    }
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
     await exchange.close();
     try {
       await audit.close(); // signs the final checkpoint

@@ -125,7 +125,9 @@ export async function startProcessNetwork(options: ProcessNetworkOptions): Promi
     };
     cleanups.push(stopWorkers);
     const startWorker = async () => {
-      const worker = await startOrtoo('worker', env, options.profileDir);
+      // Its own port for its operational endpoints.
+      const workerEnv = { ...env, ORTOO_GATEWAY_PORT: String(await freePort()) };
+      const worker = await startOrtoo('worker', workerEnv, options.profileDir);
       workers.push(worker);
       return worker;
     };

@@ -284,13 +284,17 @@ export function addGatewayCommands(program: Command, io: CliIo): void {
       .command('worker')
       .description(
         'Run delivery workers only, in the foreground until SIGINT or SIGTERM: the scale-out path ' +
-          '(run the gateways with ORTOO_DELIVERY_WORKERS=false, and as many workers as needed)',
+          '(run the gateways with ORTOO_DELIVERY_WORKERS=false, and as many workers as needed). A worker serves ' +
+          '/healthz, /readyz and /metrics on the admin listener address (ORTOO_GATEWAY_HOST, ORTOO_GATEWAY_PORT)',
       ),
   ).action(async (options: GatewayOptions) => {
     const config = gatewayConfig(io, options);
     const { startGatewayServer } = gateway.main;
     const running = await startGatewayServer(config, undefined, { serve: false });
-    io.stdout.write(`Delivery worker of instance ${config.instance} running (Ctrl-C stops it)\n`);
+    io.stdout.write(
+      `Delivery worker of instance ${config.instance} running; /healthz, /readyz and /metrics on ${running.url} ` +
+        '(Ctrl-C stops it)\n',
+    );
     const signal = await untilStopped();
     io.stdout.write(`${signal}: stopping the worker\n`);
     await running.close();

@@ -51,6 +51,8 @@ export interface ProcessNetwork extends Omit<ConsumerClient, 'close'>, Omit<Seed
   readonly gateway: ChildProcess;
   /** The separate worker processes running now. */
   readonly workers: readonly ChildProcess[];
+  /** Base URL of a worker's `/healthz`, `/readyz` and `/metrics`. */
+  opsUrlOf(worker: ChildProcess): string | undefined;
   /** Starts one more `ortoo gateway worker`. */
   startWorker(): Promise<ChildProcess>;
   /** Stops every separate worker (SIGTERM: running deliveries finish). */
@@ -84,6 +86,7 @@ export async function startProcessNetwork(options: ProcessNetworkOptions): Promi
   const queuePrefix = `ortoo-test-${randomUUID()}`;
   const store = await PgStore.open({ connectionString: TEST_DATABASE_URL, schema });
   const workers: ChildProcess[] = [];
+  const workerOpsUrls = new Map<ChildProcess, string>();
   const cleanups: (() => Promise<unknown> | void)[] = [
     () => rmSync(dir, { recursive: true, force: true }),
     () => removeRedisKeys(queuePrefix),
@@ -126,8 +129,13 @@ export async function startProcessNetwork(options: ProcessNetworkOptions): Promi
     cleanups.push(stopWorkers);
     const startWorker = async () => {
       // Its own port for its operational endpoints.
-      const workerEnv = { ...env, ORTOO_GATEWAY_PORT: String(await freePort()) };
-      const worker = await startOrtoo('worker', workerEnv, options.profileDir);
+      const opsPort = await freePort();
+      const worker = await startOrtoo(
+        'worker',
+        { ...env, ORTOO_GATEWAY_PORT: String(opsPort) },
+        options.profileDir,
+      );
+      workerOpsUrls.set(worker, `http://127.0.0.1:${opsPort}`);
       workers.push(worker);
       return worker;
     };
@@ -151,6 +159,7 @@ export async function startProcessNetwork(options: ProcessNetworkOptions): Promi
       addProvider: seeded.addProvider,
       startWorker,
       stopWorkers,
+      opsUrlOf: (worker) => workerOpsUrls.get(worker),
       close,
     };
   } catch (error) {

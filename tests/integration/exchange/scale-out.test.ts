@@ -29,6 +29,13 @@ describe('the gateway as separate processes (the scale-out path)', () => {
     expect((answer.body as SignedMessage<ResponseEnvelope>).body).toEqual(personAnswer('УБ99010112'));
   });
 
+  it('lets a worker be probed and scraped like a gateway', async () => {
+    const url = network.opsUrlOf(network.workers[0] as (typeof network.workers)[number]);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('ortoo_gateway_deliveries_total');
+  });
+
   it('delivers every message a killed gateway accepted, once, when a worker comes', async () => {
     await network.stopWorkers();
     const messages = Array.from({ length: 20 }, () => network.sign());

@@ -19,7 +19,7 @@ export interface RecordOptions {
  * docker print: it reads the same in a terminal, a pipe and a test, and
  * `grep` and `awk` can take it apart.
  */
-const TABLE_OPTIONS = {
+export const TABLE_OPTIONS = {
   chars: {
     top: '',
     'top-mid': '',

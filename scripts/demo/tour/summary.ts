@@ -4,6 +4,8 @@
  * Pure: the report in, text out.
  */
 import Table from 'cli-table3';
+// Borderless, colourless columns two spaces apart, as the `ortoo` command prints.
+import { TABLE_OPTIONS } from '../../../cli/src/output';
 import type { AgencyKey } from '../demo-data';
 import { describeVerification, type AuditReport } from './auditor';
 import { expectedLabel, mismatchLine, outcomeLabel, type CallResult } from './outcome';
@@ -52,28 +54,6 @@ const KIND_NAMES: Readonly<Record<CallKind, string>> = {
   denied: 'denied (no access right)',
   violation: 'schema violation',
   outage: 'during the outage',
-};
-
-/** Borderless, colourless columns two spaces apart, as the `ortoo` command prints. */
-const TABLE_OPTIONS = {
-  chars: {
-    top: '',
-    'top-mid': '',
-    'top-left': '',
-    'top-right': '',
-    bottom: '',
-    'bottom-mid': '',
-    'bottom-left': '',
-    'bottom-right': '',
-    left: '',
-    'left-mid': '',
-    mid: '',
-    'mid-mid': '',
-    right: '',
-    'right-mid': '',
-    middle: '  ',
-  },
-  style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
 };
 
 function table(head: string[], rows: (string | number)[][], align: ('left' | 'right')[]): string {

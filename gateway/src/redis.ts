@@ -123,3 +123,17 @@ export function queueUnavailable(reason: string, cause?: unknown): OrtooError {
     cause: cause ?? new Error(reason), // for the logs: callers learn no more than the type
   });
 }
+
+/**
+ * Closes a connection politely when it is connected: `QUIT` goes after the
+ * commands already sent, so their promises settle with their answers instead
+ * of rejecting with "Connection is closed" after their caller has gone.
+ * A connection that is not connected is dropped at once.
+ */
+export async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    await redis.quit().catch(() => redis.disconnect());
+  } else {
+    redis.disconnect();
+  }
+}

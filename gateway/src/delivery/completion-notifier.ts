@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../../core/src';
-import { createRedisConnection, whenReady } from '../redis';
+import { closeConnection, createRedisConnection, whenReady } from '../redis';
 
 /** How a delivery ended, as far as a waiting request is concerned. */
 export type Completion = 'delivered' | 'dead-lettered';
@@ -117,7 +117,7 @@ export class CompletionNotifier {
     if (this.closed) return;
     this.closed = true;
     for (const waiters of [...this.waiters.values()]) for (const settle of [...waiters]) settle('timeout');
-    await Promise.all([quit(this.subscriber), quit(this.publisher)]);
+    await Promise.all([closeConnection(this.subscriber), closeConnection(this.publisher)]);
   }
 
   private received(text: string): void {
@@ -132,14 +132,5 @@ export class CompletionNotifier {
     const waiters = this.waiters.get(message.id);
     if (waiters === undefined) return;
     for (const settle of [...waiters]) settle(message.state);
-  }
-}
-
-/** Closes a connection politely, or at once when it is not connected. */
-async function quit(redis: Redis): Promise<void> {
-  if (redis.status === 'ready') {
-    await redis.quit().catch(() => redis.disconnect());
-  } else {
-    redis.disconnect();
   }
 }

@@ -7,7 +7,7 @@ import {
   type ResponseEnvelope,
   type SignedMessage,
 } from '../../../core/src';
-import { createRedisConnection } from '../redis';
+import { closeConnection, createRedisConnection } from '../redis';
 import type { CompletionNotifier } from './completion-notifier';
 import {
   DELIVER_JOB,
@@ -128,7 +128,7 @@ export class DeliveryWorkers {
       const workers = [...this.workers.values()];
       this.workers.clear();
       await Promise.all(workers.map((worker) => worker.close()));
-      await this.connection.quit().catch(() => this.connection.disconnect());
+      await closeConnection(this.connection);
     })();
     return this.closing;
   }

@@ -8,7 +8,7 @@ import { DeliveryQueues } from '../delivery/delivery-queues';
 import { DeliveryWorkers } from '../delivery/delivery-workers';
 import { ProviderClient } from '../delivery/provider-client';
 import type { GatewayDeps } from '../deps';
-import { createRedisConnection } from '../redis';
+import { closeConnection, createRedisConnection } from '../redis';
 import { createDeliveryHooks, createDeliveryProcessor, type DeliveryParts } from './deliver-exchange';
 import { createExchangeApp } from './exchange-app';
 import { ExchangeMetrics, tlsFailureReason } from './exchange-metrics';
@@ -59,7 +59,7 @@ export async function startExchangeRuntime(
   };
   try {
     const redis = createRedisConnection(redisUrl, { purpose: 'queue', logger });
-    closers.push(() => redis.disconnect());
+    closers.push(() => closeConnection(redis));
     const queues = new DeliveryQueues({
       connection: redis,
       queuePrefix: delivery.queuePrefix,
@@ -121,7 +121,7 @@ export async function startExchangeRuntime(
     let url: string | undefined;
     if (options.listen) {
       const commands = createRedisConnection(redisUrl, { purpose: 'command', logger, autoPipelining: true });
-      closers.push(() => commands.disconnect());
+      closers.push(() => closeConnection(commands));
       const pipeline = new ExchangePipeline({
         routing,
         serviceSchemas,

@@ -75,8 +75,8 @@ export function createExchangeApp(options: ExchangeAppOptions): Express {
       peerThumbprint: peerThumbprint(req),
       respondAsync: prefer.has('respond-async'),
       callback: prefer.has('ortoo-callback'),
+      onId: (id) => res.set('X-Road-Id', id),
     });
-    res.set('X-Road-Id', result.id);
     if (result.kind === 'queued') {
       const statusUrl = statusUrlOf(result.id);
       res.status(202).set({ Location: statusUrl, 'Preference-Applied': 'respond-async' });

@@ -53,6 +53,8 @@ export interface Submission {
   readonly respondAsync: boolean;
   /** The `ortoo-callback` preference: push the answer to the consumer's server. */
   readonly callback: boolean;
+  /** Told the message id as soon as the envelope is valid, so even a refusal can name it (`X-Road-Id`). */
+  readonly onId?: (id: string) => void;
 }
 
 /** How a submission ended: queued (async), or answered by the provider (sync). */
@@ -236,6 +238,7 @@ export class ExchangePipeline {
       const message = validateSignedMessage(value, 'request');
       const { envelope } = message;
       Object.assign(facts, factsOf(envelope));
+      submission.onId?.(envelope.id);
       checkForwardedHeaders(envelope);
 
       steps.next('caller');

@@ -242,6 +242,7 @@ describe('the gateway pipeline refuses', () => {
       body: { contentType: 'application/json', json: { registerNumber: 'not a register number' } },
     });
     const answer = await expectRefused(message, 'SchemaViolation', 'schema');
+    expect(answer.headers['x-road-id']).toBe(message.envelope.id);
     expect(answer.body).toMatchObject({
       detail: { errors: [expect.objectContaining({ pointer: '/registerNumber' })] },
     });

@@ -130,8 +130,8 @@ export interface TlsIdentity {
   readonly keyPem: string;
 }
 
-/** Sends one HTTPS request over a keep-alive agent of the given identity. */
-function call(
+/** Sends one HTTPS request over `agent` and reads the answer, as JSON when it is JSON. */
+export function httpsCall(
   agent: https.Agent,
   url: string,
   method: 'GET' | 'POST',
@@ -225,7 +225,7 @@ export function consumerClient(
       const raw = postOptions.raw ?? Buffer.from(JSON.stringify(body));
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (postOptions.prefer !== undefined) headers.prefer = postOptions.prefer;
-      return call(
+      return httpsCall(
         agentOf(postOptions.as ?? consumer.auth),
         `${exchangeUrl}/v1/exchange`,
         'POST',
@@ -234,7 +234,7 @@ export function consumerClient(
       );
     },
     get(path, as) {
-      return call(agentOf(as ?? consumer.auth), `${exchangeUrl}${path}`, 'GET');
+      return httpsCall(agentOf(as ?? consumer.auth), `${exchangeUrl}${path}`, 'GET');
     },
     close() {
       for (const agent of agents.values()) agent.destroy();

@@ -118,13 +118,7 @@ export async function startRealGateway(redisUrl: string = TEST_REDIS_URL): Promi
   const logger = createLogger({ service: 'gateway-test', level: 'error', stream: new PassThrough() });
   let gateway: RunningGateway;
   try {
-    gateway = await startGatewayServer(config, logger).catch(async (error: unknown) => {
-      // Seen once in CI under full parallel load: start-up failed with ioredis's "Connection
-      // is closed" (cause not found; not reproduced in 20 runs). Said aloud, then tried once more.
-      process.stderr.write(`gateway start failed, trying once more: ${String(error)}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      return startGatewayServer(config, logger);
-    });
+    gateway = await startGatewayServer(config, logger);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -26,6 +26,7 @@ import type { SecurityServerDeps, ServerIdentity } from '../../../security-serve
 import { MessageLog } from '../../../security-server/src/message-log/message-log';
 import { BackendClient } from '../../../security-server/src/provider-proxy/backend-client';
 import { createProviderProxyApp } from '../../../security-server/src/provider-proxy/provider-proxy-app';
+import { httpsCall } from '../../helpers/exchange-network';
 import { postgresEngine } from '../../helpers/store-engines';
 
 /** A quiet logger. */
@@ -174,32 +175,9 @@ export class TlsCaller {
   /** POSTs `body` (JSON, or the raw bytes given) to `url`. */
   post(url: string, body: unknown, raw?: Buffer): Promise<CallAnswer> {
     const payload = raw ?? Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        url,
-        {
-          method: 'POST',
-          agent: this.#agent,
-          headers: { 'content-type': 'application/json', 'content-length': payload.length },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = text === '' ? undefined : JSON.parse(text);
-            } catch {
-              // not JSON: keep the text
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
+    return httpsCall(this.#agent, url, 'POST', payload, {
+      'content-type': 'application/json',
+      'content-length': String(payload.length),
     });
   }
 

@@ -129,3 +129,12 @@ export function toOrtooError(value: unknown): OrtooError {
   if (value instanceof OrtooError) return value;
   return new OrtooError('InternalError', 'Internal error', { cause: value });
 }
+
+const CODE_BY_TYPE = new Map<string, ErrorCode>(
+  Object.entries(ERROR_KINDS).map(([code, kind]) => [kind.type, code as ErrorCode]),
+);
+
+/** The code of an X-Road-style fault `type` Örtöö reports, or undefined for a type of no code of ours. */
+export function errorCodeOfType(type: string): ErrorCode | undefined {
+  return CODE_BY_TYPE.get(type);
+}

@@ -7,6 +7,7 @@
 export {
   ERROR_KINDS,
   OrtooError,
+  errorCodeOfType,
   isOrtooError,
   toOrtooError,
   type ErrorBody,

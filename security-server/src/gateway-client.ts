@@ -2,10 +2,9 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import {
-  ERROR_KINDS,
+  errorCodeOfType,
   OrtooError,
   socketPeerThumbprint,
-  type ErrorCode,
   type RequestEnvelope,
   type SignedMessage,
   readAnswerBody,
@@ -71,10 +70,6 @@ const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 const MAX_MESSAGE_LENGTH = 1000;
 
-const CODE_BY_TYPE = new Map<string, ErrorCode>(
-  Object.entries(ERROR_KINDS).map(([code, kind]) => [kind.type, code as ErrorCode]),
-);
-
 /** A pooled connection the gateway closed just before the request went out: worth one more try. */
 class StaleConnection extends Error {}
 
@@ -94,7 +89,7 @@ export function gatewayError(status: number, bytes: Buffer): OrtooError {
       { detail: { status } },
     );
   }
-  const code = CODE_BY_TYPE.get(body.type);
+  const code = errorCodeOfType(body.type);
   if (code === undefined) {
     return new OrtooError('InvalidAnswer', `The gateway answered ${status} with an unknown error type`, {
       detail: { status, type: body.type.slice(0, 100), message: body.message },

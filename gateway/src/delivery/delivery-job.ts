@@ -25,6 +25,21 @@ export interface DeliveryJobData {
   readonly consumerServerId: string;
   /** Whether the answer is to be POSTed back to the consumer's server. */
   readonly callback: boolean;
+  /**
+   * Set on the job that stands behind a sync message the accepting gateway
+   * delivers itself (a lease): it is delayed past the service's timeout and
+   * runs only when that gateway could not settle it (it crashed, or the
+   * attempt failed and retries are due). See `inline-delivery.ts`.
+   */
+  readonly lease?: true;
+  /** Attempts the accepting gateway made itself before handing the message to the queue. */
+  readonly inlineAttempts?: number;
+  /**
+   * The accepting gateway's attempt failed for good with this reason: the
+   * job ends as a dead letter without calling the provider again. A replay
+   * clears it.
+   */
+  readonly inlineFailure?: FailureReason;
 }
 
 /** What a `callback` job carries: the answer, for the consumer's server. */

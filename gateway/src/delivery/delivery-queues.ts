@@ -1,6 +1,13 @@
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ERROR_KINDS, OrtooError, isOrtooError, type Logger } from '../../../core/src';
+import {
+  ERROR_KINDS,
+  OrtooError,
+  isOrtooError,
+  type Logger,
+  type ResponseEnvelope,
+  type SignedMessage,
+} from '../../../core/src';
 import { queueUnavailable, whenReady } from '../redis';
 import {
   CALLBACK_JOB,
@@ -25,6 +32,12 @@ export const DELIVERY_QUEUE = 'delivery';
  */
 export function queueKeyPrefix(queuePrefix: string, serverId: string): string {
   return `${queuePrefix}:{${serverId}}`;
+}
+
+/** A delivered message's answer and the attempts it took, as {@link DeliveryQueues.keepAnswer} keeps it. */
+export interface DeliveredOutcome {
+  readonly attempts: number;
+  readonly answer: SignedMessage<ResponseEnvelope>;
 }
 
 /** Retries of a delivery, from its service's retry policy. */
@@ -154,6 +167,70 @@ export class DeliveryQueues {
     );
   }
 
+  /**
+   * Puts up the lease of a sync message the accepting gateway delivers
+   * itself: a job delayed by `delayMs` (past the attempt's deadline), so it
+   * runs only if the gateway never settles it, e.g. because it crashed. Its
+   * attempts are the policy's less the gateway's own first one.
+   */
+  async lease(data: DeliveryJobData, policy: RetryPolicy, delayMs: number): Promise<void> {
+    const leased: DeliveryJobData = { ...data, lease: true };
+    const rest = { maxAttempts: Math.max(1, policy.maxAttempts - 1), backoffMs: policy.backoffMs };
+    return this.run(() =>
+      this.add(data.providerServerId, DELIVER_JOB, data.message.envelope.id, leased, rest, delayMs),
+    );
+  }
+
+  /**
+   * Keeps the answer of a message the accepting gateway delivered itself, for
+   * status queries (and for its lease job, should that still run): the
+   * outcome key, kept as long as a delivered job would be.
+   */
+  async keepAnswer(serverId: string, id: string, answer: DeliveredOutcome): Promise<void> {
+    await this.run(() =>
+      this.redis.set(this.outcomeKey(serverId, id), JSON.stringify(answer), 'EX', this.retentionSeconds),
+    );
+  }
+
+  /** The answer {@link keepAnswer} kept, if any. */
+  async keptAnswer(serverId: string, id: string): Promise<DeliveredOutcome | undefined> {
+    return this.run(async () => {
+      const text = await this.redis.get(this.outcomeKey(serverId, id));
+      return text === null ? undefined : (JSON.parse(text) as DeliveredOutcome);
+    });
+  }
+
+  /** Ends the lease of a message whose outcome is on record: its job goes, unrun. */
+  async endLease(serverId: string, id: string): Promise<void> {
+    await this.run(() => this.queueOf(serverId).remove(jobIdOf(DELIVER_JOB, id)));
+  }
+
+  /**
+   * Hands a leased message to the queue now: its accepting gateway tried it
+   * `inlineAttempts` times; with `inlineFailure` it failed for good and the
+   * job dead-letters at once, otherwise it is retried as any queued message.
+   *
+   * @returns false when the lease's job is no longer there (or no longer delayed).
+   */
+  async handOver(
+    serverId: string,
+    id: string,
+    outcome: { inlineAttempts: number; inlineFailure?: FailureReason },
+  ): Promise<boolean> {
+    return this.run(async () => {
+      const job = await this.queueOf(serverId).getJob(jobIdOf(DELIVER_JOB, id));
+      if (job === undefined) return false;
+      await job.updateData({ ...(job.data as DeliveryJobData), ...outcome });
+      try {
+        await job.promote();
+      } catch (error) {
+        // Its delay ended meanwhile and a worker took it: it runs with the new data all the same.
+        if ((await job.getState()) === 'delayed') throw error;
+      }
+      return true;
+    });
+  }
+
   /** Queues an answer for the consumer's server (`data.consumerServerId`); a repeat is ignored. */
   async enqueueCallback(data: CallbackJobData): Promise<void> {
     await this.run(() =>
@@ -168,10 +245,18 @@ export class DeliveryQueues {
       // finished state never comes with the data of the job before it finished.
       const queue = this.queueOf(serverId);
       const jobId = jobIdOf(DELIVER_JOB, id);
+      // An answer the accepting gateway kept comes first: its lease job may linger a moment.
+      const kept = await this.keptAnswer(serverId, id);
+      if (kept !== undefined) return { id, state: 'delivered', ...kept };
       const state = await queue.getJobState(jobId);
       const job = state === 'unknown' ? undefined : await queue.getJob(jobId);
-      if (job === undefined) return undefined;
-      const attempts = job.attemptsMade;
+      if (job === undefined) {
+        // Settled between the two reads: the answer is kept before the lease ends.
+        const settled = await this.keptAnswer(serverId, id);
+        return settled === undefined ? undefined : { id, state: 'delivered', ...settled };
+      }
+      const data = job.data as DeliveryJobData;
+      const attempts = job.attemptsMade + (data.inlineAttempts ?? 0);
       const reason = decodeReason(job.failedReason);
       const withReason = reason === undefined ? {} : { reason };
       switch (state) {
@@ -182,6 +267,10 @@ export class DeliveryQueues {
         case 'active':
           return { id, state: 'delivering', attempts };
         case 'delayed':
+          // A lease not handed over: the accepting gateway is delivering it itself.
+          if (data.lease === true && data.inlineAttempts === undefined) {
+            return { id, state: 'delivering', attempts };
+          }
           return { id, state: 'retrying', attempts, ...withReason };
         default: // waiting: for the first time, or again after a retry without backoff
           return attempts === 0
@@ -241,6 +330,11 @@ export class DeliveryQueues {
     return this.run(async () => {
       const job = await this.queueOf(serverId).getJob(jobIdOf(kind, id));
       if (job === undefined || (await job.getState()) !== 'failed') return false;
+      if (kind === DELIVER_JOB) {
+        // A replay is a fresh start: the accepting gateway's failed attempts no longer count.
+        const { inlineFailure: _failure, inlineAttempts: _attempts, ...data } = job.data as DeliveryJobData;
+        await job.updateData(data);
+      }
       try {
         await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
         return true;
@@ -294,6 +388,7 @@ export class DeliveryQueues {
     messageId: string,
     data: DeliveryJobData | CallbackJobData,
     policy: RetryPolicy,
+    delayMs = 0,
   ): Promise<void> {
     await this.register(serverId);
     const queue = this.queueOf(serverId);
@@ -305,6 +400,7 @@ export class DeliveryQueues {
       removeOnComplete: { age: this.retentionSeconds },
       removeOnFail: false,
       stackTraceLimit: 0,
+      ...(delayMs > 0 ? { delay: delayMs } : {}),
     };
     // A job of this id already there (waiting, delivered or dead) makes this a no-op.
     await queue.add(name, data, options);
@@ -327,6 +423,10 @@ export class DeliveryQueues {
       this.queues.set(serverId, queue);
     }
     return queue;
+  }
+
+  private outcomeKey(serverId: string, id: string): string {
+    return `${queueKeyPrefix(this.queuePrefix, serverId)}:outcome:${id}`;
   }
 
   /** The set of servers that have ever had a queue, for listings across them. */

@@ -43,7 +43,12 @@ export type DeliveryProcessor = (job: DeliveryAttempt) => Promise<SignedMessage<
  * gateway audits here. They must not throw (a throw is logged and ignored).
  */
 export interface DeliveryHooks {
-  delivered(data: DeliveryJobData, answer: SignedMessage<ResponseEnvelope>, attempt: number): Promise<void>;
+  /** Resolves true when the outcome is on record (audited), false when that failed (and was logged). */
+  delivered(
+    data: DeliveryJobData,
+    answer: SignedMessage<ResponseEnvelope>,
+    attempt: number,
+  ): Promise<boolean>;
   /** @param final - true when the message is dead-lettered, false when it will be tried again. */
   failed(data: DeliveryJobData, error: OrtooError, attempt: number, final: boolean): Promise<void>;
 }
@@ -163,8 +168,10 @@ export class DeliveryWorkers {
   /** One attempt of one job: the processor, the hooks, and the error BullMQ retries or not. */
   private async process(job: Job): Promise<SignedMessage<ResponseEnvelope> | null> {
     const name = job.name as DeliveryJobName;
-    const attempt = job.attemptsMade + 1;
     const data = job.data as DeliveryJobData | CallbackJobData;
+    // The accepting gateway's own attempts at a leased sync message count too.
+    const inline = name === DELIVER_JOB ? (data as DeliveryJobData) : undefined;
+    const attempt = job.attemptsMade + 1 + (inline?.inlineAttempts ?? 0);
     try {
       const answer = await this.options.processor({ name, data, attempt, enqueuedAt: job.timestamp });
       if (name !== DELIVER_JOB) return null;
@@ -173,8 +180,9 @@ export class DeliveryWorkers {
       return answer;
     } catch (thrown) {
       const error = toOrtooError(thrown);
-      const transient = isTransientFailure(error);
-      const final = !transient || attempt >= (job.opts.attempts ?? 1);
+      // A failure the accepting gateway handed over is final, whatever its kind.
+      const transient = isTransientFailure(error) && inline?.inlineFailure === undefined;
+      const final = !transient || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (name === DELIVER_JOB) {
         await this.hook(() => this.options.hooks.failed(data as DeliveryJobData, error, attempt, final));
       }
@@ -189,7 +197,7 @@ export class DeliveryWorkers {
     }
   }
 
-  private async hook(call: () => Promise<void>): Promise<void> {
+  private async hook(call: () => Promise<unknown>): Promise<void> {
     try {
       await call();
     } catch (error) {

@@ -2,9 +2,8 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import {
-  ERROR_KINDS,
+  errorCodeOfType,
   OrtooError,
-  type ErrorCode,
   type GlobalConfSecurityServer,
   type RequestEnvelope,
   type ResponseEnvelope,
@@ -39,10 +38,6 @@ const DEFAULT_MAX_ANSWER_BYTES = 10 * 1024 * 1024;
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 /** Longest provider error message passed on; the rest is the provider's business. */
 const MAX_MESSAGE_LENGTH = 500;
-
-const CODE_BY_TYPE = new Map<string, ErrorCode>(
-  Object.entries(ERROR_KINDS).map(([code, kind]) => [kind.type, code as ErrorCode]),
-);
 
 /** What came back over the wire, before it is judged. */
 interface RawAnswer {
@@ -278,7 +273,7 @@ function transportFailure(
 function answerFailure(server: GlobalConfSecurityServer, answer: RawAnswer): OrtooError {
   const detail = { serverId: server.id, status: answer.status };
   const body = errorBody(answer.body);
-  const code = body === undefined ? undefined : CODE_BY_TYPE.get(body.type);
+  const code = body === undefined ? undefined : errorCodeOfType(body.type);
   if (body !== undefined && code !== undefined) {
     return new OrtooError(code, body.message, { detail });
   }

@@ -1,5 +1,6 @@
 import {
   OrtooError,
+  errorCodeOfType,
   isJsonContentType,
   verifyAnswer,
   type GlobalConfIndex,
@@ -8,7 +9,12 @@ import {
   type SignedMessage,
 } from '../../../core/src';
 import type { AuditTrail } from '../audit/audit-trail';
-import { CALLBACK_JOB, type CallbackJobData, type DeliveryJobData } from '../delivery/delivery-job';
+import {
+  CALLBACK_JOB,
+  type CallbackJobData,
+  type DeliveryJobData,
+  type FailureReason,
+} from '../delivery/delivery-job';
 import type { DeliveryQueues } from '../delivery/delivery-queues';
 import type { DeliveryHooks, DeliveryProcessor } from '../delivery/delivery-workers';
 import type { ProviderClient } from '../delivery/provider-client';
@@ -70,14 +76,58 @@ async function checkAnswerBody(
 }
 
 /**
- * The delivery of one message, as a worker runs it: post the consumer's
- * signed request to the provider's server, verify its signed answer (bound to
- * the request, signed by the provider's member, body per the response schema)
- * and return it; or push an answer to a consumer's server (callback jobs).
+ * One attempt to deliver a message: post the consumer's signed request to
+ * the provider's server and return its verified answer (bound to the
+ * request, signed by the provider's member, body per the response schema).
+ * The accepting gateway makes the first attempt of a sync message itself
+ * (`inline-delivery.ts`); workers make every queued one.
+ *
+ * @throws OrtooError; {@link isTransientFailure} tells whether a retry may succeed.
+ */
+export async function attemptDelivery(
+  parts: Pick<DeliveryParts, 'providers' | 'serviceSchemas' | 'metrics'>,
+  index: GlobalConfIndex,
+  data: DeliveryJobData,
+  enqueuedAt?: number,
+): Promise<SignedMessage<ResponseEnvelope>> {
+  const { providers, serviceSchemas, metrics } = parts;
+  const { envelope } = data.message;
+  const server = activeServer(index, data.providerServerId);
+  if (enqueuedAt !== undefined) {
+    metrics.queueWaitSeconds.observe({ provider: server.id }, Math.max(0, Date.now() - enqueuedAt) / 1000);
+  }
+  const service = index.service(envelope.service, data.serviceVersion);
+  if (service === undefined) {
+    throw new OrtooError('UnknownService', `Service ${envelope.service} ${data.serviceVersion} was removed`, {
+      detail: { service: envelope.service, version: data.serviceVersion },
+    });
+  }
+  const started = performance.now();
+  try {
+    const raw = await providers.deliver(server, data.message, service.timeoutMs);
+    const answer = verifyAnswer(index, raw, data.message, server.ownerId);
+    await checkAnswerBody(serviceSchemas, service.responseSchemaHash, answer);
+    return answer;
+  } finally {
+    metrics.providerSeconds.observe({ provider: server.id }, (performance.now() - started) / 1000);
+  }
+}
+
+/** The failure a lease was handed over with, as the error that dead-letters its job. */
+function inlineFailureOf(reason: FailureReason): OrtooError {
+  return new OrtooError(errorCodeOfType(reason.type) ?? 'DeliveryFailed', reason.message);
+}
+
+/**
+ * The delivery of one message, as a worker runs it: {@link attemptDelivery}
+ * for a `deliver` job, the push of an answer to a consumer's server for a
+ * `callback` job. A lease job (see `inline-delivery.ts`) whose gateway
+ * already has the answer completes with it, and one handed over after a
+ * final failure of the gateway's own attempt dead-letters at once.
  * Failures are thrown as typed errors; the workers retry the transient ones.
  */
 export function createDeliveryProcessor(parts: DeliveryParts): DeliveryProcessor {
-  const { routing, providers, serviceSchemas, metrics } = parts;
+  const { routing, providers, queues } = parts;
   return async (job) => {
     const index = await routing.current();
     if (job.name === CALLBACK_JOB) {
@@ -86,31 +136,12 @@ export function createDeliveryProcessor(parts: DeliveryParts): DeliveryProcessor
       return undefined;
     }
     const data = job.data as DeliveryJobData;
-    const { envelope } = data.message;
-    const server = activeServer(index, data.providerServerId);
-    metrics.queueWaitSeconds.observe(
-      { provider: server.id },
-      Math.max(0, Date.now() - job.enqueuedAt) / 1000,
-    );
-    const service = index.service(envelope.service, data.serviceVersion);
-    if (service === undefined) {
-      throw new OrtooError(
-        'UnknownService',
-        `Service ${envelope.service} ${data.serviceVersion} was removed`,
-        {
-          detail: { service: envelope.service, version: data.serviceVersion },
-        },
-      );
+    if (data.inlineFailure !== undefined) throw inlineFailureOf(data.inlineFailure);
+    if (data.lease === true) {
+      const kept = await queues.keptAnswer(data.providerServerId, data.message.envelope.id);
+      if (kept !== undefined) return kept.answer;
     }
-    const started = performance.now();
-    try {
-      const raw = await providers.deliver(server, data.message, service.timeoutMs);
-      const answer = verifyAnswer(index, raw, data.message, server.ownerId);
-      await checkAnswerBody(serviceSchemas, service.responseSchemaHash, answer);
-      return answer;
-    } finally {
-      metrics.providerSeconds.observe({ provider: server.id }, (performance.now() - started) / 1000);
-    }
+    return attemptDelivery(parts, index, data, job.enqueuedAt);
   };
 }
 
@@ -122,11 +153,13 @@ export function createDeliveryProcessor(parts: DeliveryParts): DeliveryProcessor
  */
 export function createDeliveryHooks(parts: DeliveryParts): DeliveryHooks {
   const { routing, queues, audit, metrics, logger } = parts;
-  const record = async (entry: Parameters<AuditTrail['record']>[0]) => {
+  const record = async (entry: Parameters<AuditTrail['record']>[0]): Promise<boolean> => {
     try {
       await audit.record(entry);
+      return true;
     } catch (error) {
       logger.error('delivery not audited', { id: entry.messageId, event: entry.event, error });
+      return false;
     }
   };
   return {
@@ -134,7 +167,9 @@ export function createDeliveryHooks(parts: DeliveryParts): DeliveryHooks {
       const { envelope } = data.message;
       const index = await routing.current().catch(() => undefined);
       const service = index?.service(envelope.service, data.serviceVersion);
-      await record(deliveredRecord(data.message, service, data.providerServerId, answer, attempt));
+      const audited = await record(
+        deliveredRecord(data.message, service, data.providerServerId, answer, attempt),
+      );
       metrics.deliveries.inc({ provider: data.providerServerId, outcome: 'delivered' });
       logger.info('message delivered', {
         messageId: envelope.id,
@@ -152,6 +187,7 @@ export function createDeliveryHooks(parts: DeliveryParts): DeliveryHooks {
           .enqueueCallback({ messageId: envelope.id, consumerServerId: data.consumerServerId, answer })
           .catch((error: unknown) => logger.error('callback not queued', { messageId: envelope.id, error }));
       }
+      return audited;
     },
     async failed(data, error, attempt, final) {
       const { envelope } = data.message;

@@ -19,11 +19,11 @@ import {
   type SignedMessage,
 } from '../../../core/src';
 import type { AuditTrail } from '../audit/audit-trail';
-import type { CompletionNotifier } from '../delivery/completion-notifier';
-import type { DeliveryJobData, ExchangeStatus } from '../delivery/delivery-job';
+import type { DeliveryJobData, ExchangeStatus, FailureReason } from '../delivery/delivery-job';
 import type { DeliveryQueues } from '../delivery/delivery-queues';
 import { acceptedRecord, rejectedRecord, type MessageFacts } from './exchange-audit';
 import type { ExchangeMetrics, PipelineStep } from './exchange-metrics';
+import type { InlineDelivery } from './inline-delivery';
 import type { ReplayGuard } from './replay-guard';
 import type { RoutingTable } from './routing-table';
 import type { ServiceSchemaCache } from './service-schema-cache';
@@ -34,7 +34,8 @@ export interface PipelineParts {
   readonly serviceSchemas: ServiceSchemaCache;
   readonly replay: ReplayGuard;
   readonly queues: DeliveryQueues;
-  readonly notifier: CompletionNotifier;
+  /** Delivers sync messages in this process, with the answer in hand. */
+  readonly inline: InlineDelivery;
   readonly audit: AuditTrail;
   readonly metrics: ExchangeMetrics;
   readonly logger: Logger;
@@ -62,15 +63,13 @@ export type SubmissionResult =
   | { readonly kind: 'queued'; readonly id: string }
   | { readonly kind: 'answered'; readonly id: string; readonly answer: SignedMessage<ResponseEnvelope> };
 
-/** A message the pipeline took on. */
+/** A message the pipeline took on: queued (async), or leased for this process to deliver (sync). */
 interface Accepted {
-  readonly id: string;
-  readonly client: string;
-  readonly service: string;
-  readonly timeoutMs: number;
-  readonly providerServerId: string;
-  /** The wait for its delivery, for a sync call. */
-  readonly waiting?: Promise<'delivered' | 'dead-lettered' | 'timeout'>;
+  readonly index: GlobalConfIndex;
+  readonly data: DeliveryJobData;
+  readonly service: GlobalConfService;
+  /** When it arrived (`performance.now()`): a sync caller waits at most the service's timeout from then. */
+  readonly arrived: number;
 }
 
 /** The path of a message's status, as answered to an async submission. */
@@ -153,28 +152,26 @@ export class ExchangePipeline {
    *   `DeliveryFailed` (dead-lettered) or `ExchangeTimeout` (still going).
    */
   async submit(submission: Submission): Promise<SubmissionResult> {
-    const accepted = await this.#accept(submission);
-    const { id, providerServerId, waiting } = accepted;
-    if (waiting === undefined) return { kind: 'queued', id };
-    const outcome = await waiting;
-    const { metrics } = this.#parts;
-    const labels = { client: accepted.client, service: accepted.service };
-    if (outcome === 'timeout') {
-      metrics.exchanges.inc({ ...labels, outcome: 'timed_out' });
-      throw new OrtooError('ExchangeTimeout', `No answer within ${accepted.timeoutMs} ms; delivery goes on`, {
+    const { index, data, service, arrived } = await this.#accept(submission);
+    const { envelope } = data.message;
+    const { id } = envelope;
+    if (submission.respondAsync) return { kind: 'queued', id };
+    const outcome = await this.#parts.inline.deliver(index, data, service, arrived + service.timeoutMs);
+    if (outcome.kind === 'answered') return { kind: 'answered', id, answer: outcome.answer };
+    if (outcome.kind === 'timeout') {
+      this.#parts.metrics.exchanges.inc({
+        client: envelope.client,
+        service: envelope.service,
+        outcome: 'timed_out',
+      });
+      throw new OrtooError('ExchangeTimeout', `No answer within ${service.timeoutMs} ms; delivery goes on`, {
         detail: { id, statusUrl: statusUrlOf(id) },
       });
     }
-    const status = await this.#parts.queues.status(providerServerId, id);
-    if (outcome === 'delivered' && status?.answer !== undefined) {
-      return { kind: 'answered', id, answer: status.answer };
-    }
+    const reason: FailureReason | undefined =
+      outcome.reason ?? (await this.#parts.queues.status(data.providerServerId, id))?.reason;
     throw new OrtooError('DeliveryFailed', `Message ${id} could not be delivered`, {
-      detail: {
-        id,
-        statusUrl: statusUrlOf(id),
-        ...(status?.reason === undefined ? {} : { reason: status.reason }),
-      },
+      detail: { id, statusUrl: statusUrlOf(id), ...(reason === undefined ? {} : { reason }) },
     });
   }
 
@@ -220,9 +217,9 @@ export class ExchangePipeline {
   }
 
   async #accept(submission: Submission): Promise<Accepted> {
-    const { routing, replay, serviceSchemas, audit, queues, notifier, metrics, clock } = this.#parts;
+    const { routing, replay, serviceSchemas, audit, queues, inline, metrics, clock } = this.#parts;
     const steps = new StepClock(metrics);
-    const acceptStarted = performance.now();
+    const arrived = performance.now();
     const facts: MessageFacts = {};
     let claimed: string | undefined;
     try {
@@ -296,27 +293,20 @@ export class ExchangePipeline {
         consumerServerId: caller.id,
         callback: submission.callback,
       };
-      // Waiting starts before the job exists, so its completion cannot be missed.
-      const waiting = submission.respondAsync ? undefined : notifier.waitFor(envelope.id, service.timeoutMs);
-      await queues.enqueue(data, service.retryPolicy);
+      if (submission.respondAsync) await queues.enqueue(data, service.retryPolicy);
+      else await inline.lease(data, service);
       steps.finish();
       metrics.exchanges.inc({ client: envelope.client, service: envelope.service, outcome: 'accepted' });
-      this.#parts.logger.info('message accepted', {
+      // One info line per exchange: a sync one is logged once delivered.
+      this.#parts.logger.log(submission.respondAsync ? 'info' : 'debug', 'message accepted', {
         messageId: envelope.id,
         client: envelope.client,
         serviceId: envelope.service,
         hop: 'accept',
         provider: target.id,
-        durationMs: Math.round((performance.now() - acceptStarted) * 10) / 10,
+        durationMs: Math.round((performance.now() - arrived) * 10) / 10,
       });
-      return {
-        id: envelope.id,
-        client: envelope.client,
-        service: envelope.service,
-        timeoutMs: service.timeoutMs,
-        providerServerId: target.id,
-        ...(waiting === undefined ? {} : { waiting }),
-      };
+      return { index, data, service, arrived };
     } catch (thrown) {
       const error = toOrtooError(thrown);
       await this.#reject(facts, steps.step, error, claimed);

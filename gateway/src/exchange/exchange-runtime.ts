@@ -13,6 +13,7 @@ import { createDeliveryHooks, createDeliveryProcessor, type DeliveryParts } from
 import { createExchangeApp } from './exchange-app';
 import { ExchangeMetrics, tlsFailureReason } from './exchange-metrics';
 import { ExchangePipeline } from './exchange-pipeline';
+import { InlineDelivery } from './inline-delivery';
 import { ReplayGuard } from './replay-guard';
 import { RoutingTable } from './routing-table';
 import { ServiceSchemaCache } from './service-schema-cache';
@@ -78,32 +79,35 @@ export async function startExchangeRuntime(
     const serviceSchemas = new ServiceSchemaCache(deps.store);
     const metrics = new ExchangeMetrics(options.metrics);
 
+    // Workers deliver queued messages; the listener delivers sync messages itself, as they come.
+    const providers = new ProviderClient({
+      certificatePem: deps.trust.tls.certificate.pem,
+      keyPem: deps.trust.tls.keyPem,
+      caPem: [deps.trust.ca.certificate.pem],
+      maxAnswerBytes: exchange.bodyLimitBytes,
+      // One idle connection kept per delivery slot: fewer would close and reopen (a handshake each) under load.
+      keepAliveSockets: delivery.concurrency,
+    });
+    closers.push(() => providers.close());
+    const parts: DeliveryParts = {
+      routing,
+      providers,
+      serviceSchemas,
+      queues,
+      audit: deps.audit,
+      metrics,
+      logger,
+    };
+    const hooks = createDeliveryHooks(parts);
+
     if (options.workers) {
-      const providers = new ProviderClient({
-        certificatePem: deps.trust.tls.certificate.pem,
-        keyPem: deps.trust.tls.keyPem,
-        caPem: [deps.trust.ca.certificate.pem],
-        maxAnswerBytes: exchange.bodyLimitBytes,
-        // One idle connection kept per delivery slot: fewer would close and reopen (a handshake each) under load.
-        keepAliveSockets: delivery.concurrency,
-      });
-      closers.push(() => providers.close());
-      const parts: DeliveryParts = {
-        routing,
-        providers,
-        serviceSchemas,
-        queues,
-        audit: deps.audit,
-        metrics,
-        logger,
-      };
       const workers = new DeliveryWorkers({
         url: redisUrl,
         queuePrefix: delivery.queuePrefix,
         concurrency: delivery.concurrency,
         ratePerSecond: delivery.ratePerSecond,
         processor: createDeliveryProcessor(parts),
-        hooks: createDeliveryHooks(parts),
+        hooks,
         notifier,
         logger,
       });
@@ -131,7 +135,7 @@ export async function startExchangeRuntime(
           Math.max(exchange.answerRetentionSeconds, 2 * exchange.freshnessSeconds),
         ),
         queues,
-        notifier,
+        inline: new InlineDelivery({ providers, serviceSchemas, metrics, queues, notifier, hooks, logger }),
         audit: deps.audit,
         metrics,
         logger,

@@ -109,6 +109,7 @@ export function recordingHooks(): RecordingHooks {
     calls,
     async delivered(data, _answer, attempt) {
       calls.push(`delivered ${data.message.envelope.id} #${attempt}`);
+      return true;
     },
     async failed(data, error, attempt, final) {
       calls.push(`failed ${data.message.envelope.id} #${attempt} ${error.code}${final ? ' final' : ''}`);
@@ -118,21 +119,6 @@ export function recordingHooks(): RecordingHooks {
 
 export function silentLogger(): Logger {
   return createLogger({ service: 'delivery-test', level: 'error', stream: new PassThrough() });
-}
-
-/** Polls `check` until it holds: for states no event announces (`delivering`, `retrying`). */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('eventually: timed out');
-    await sleep(10);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A promise and its resolve, to hold a processor until the test lets it go. */
@@ -222,3 +208,5 @@ export async function removeKeys(redis: Redis, prefix: string): Promise<void> {
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
 }
+
+export { eventually, sleep } from '../../helpers/eventually';

@@ -68,7 +68,7 @@ describe('DeliveryQueues', () => {
       })
       .ensure([PROVIDER_A]);
 
-    const retrying = await eventually(async () => {
+    const retrying = await eventually('retrying', async () => {
       const status = await kit.queues.status(PROVIDER_A, id);
       return status?.state === 'retrying' ? status : undefined;
     });
@@ -79,7 +79,7 @@ describe('DeliveryQueues', () => {
       reason: { type: 'Server.ServerProxy.ProviderUnavailable', message: 'Connection refused' },
     });
 
-    const delivering = await eventually(async () => {
+    const delivering = await eventually('delivering', async () => {
       const status = await kit.queues.status(PROVIDER_A, id);
       return status?.state === 'delivering' ? status : undefined;
     });

@@ -171,7 +171,9 @@ describe('DeliveryWorkers', () => {
     // Enough slow jobs to fill A's worker, and more waiting behind them.
     const slowIds = [slowData, ...[1, 2, 3, 4, 5].map(() => deliveryData(PROVIDER_A))];
     for (const data of slowIds) await kit.queues.enqueue(data, FAST_RETRIES);
-    await eventually(async () => ((await kit.queues.depths())[PROVIDER_A]?.active === 4 ? true : undefined));
+    await eventually('4 active', async () =>
+      (await kit.queues.depths())[PROVIDER_A]?.active === 4 ? true : undefined,
+    );
 
     const started = Date.now();
     const fast = kit.notifier.waitFor(fastData.message.envelope.id, 5000);
@@ -199,7 +201,7 @@ describe('DeliveryWorkers', () => {
     });
     await workers.ensure([PROVIDER_A]);
     await kit.queues.enqueue(data, FAST_RETRIES);
-    await eventually(async () => (running ? true : undefined));
+    await eventually('running', async () => (running ? true : undefined));
 
     let closed = false;
     const closing = workers.close().then(() => (closed = true));
@@ -253,7 +255,7 @@ describe('DeliveryWorkers', () => {
     const notified = kit.notifier.waitFor(id, 300);
     await kit.queues.enqueueCallback({ messageId: id, consumerServerId: CONSUMER_SERVER, answer });
     await kit.queues.enqueueCallback({ messageId: id, consumerServerId: CONSUMER_SERVER, answer });
-    await eventually(async () => (callbacks.length === 2 ? true : undefined));
+    await eventually('2 callbacks', async () => (callbacks.length === 2 ? true : undefined));
     await expect(notified).resolves.toBe('timeout');
     expect(callbacks).toEqual([`callback ${id} #1`, `callback ${id} #2`]);
     expect(hooks.calls).toEqual([]);

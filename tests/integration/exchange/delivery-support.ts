@@ -21,39 +21,9 @@ import {
   type ExchangeNetwork,
   type ExchangeNetworkOptions,
 } from '../../helpers/exchange-network';
+import { eventually } from '../../helpers/eventually';
 import { ProviderEndpoint, type ProviderResponder } from '../../helpers/provider-endpoint';
 import { insertMembers, insertSubsystems } from '../../helpers/registry-fixtures';
-
-/** Waits `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Options of {@link eventually}. */
-export interface EventuallyOptions {
-  /** @defaultValue 5000 */
-  readonly timeoutMs?: number;
-  /** @defaultValue 25 */
-  readonly intervalMs?: number;
-}
-
-/**
- * Probes until `probe` gives a value other than undefined and returns it;
- * throws `what` (with the last value seen, from `describe`) after `timeoutMs`.
- */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  options: EventuallyOptions = {},
-): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 5000);
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(options.intervalMs ?? 25);
-  }
-}
 
 /**
  * {@link startExchangeNetwork}, returning once its exchange listener can take
@@ -224,3 +194,5 @@ export function listDeadLetters(app: Express, network: ExchangeNetwork, serverId
     .query({ server: serverId })
     .set('Authorization', network.gateway.admin);
 }
+
+export { eventually, sleep, type EventuallyOptions } from '../../helpers/eventually';

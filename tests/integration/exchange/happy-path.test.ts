@@ -7,6 +7,7 @@ import {
   startExchangeNetwork,
   type ExchangeNetwork,
 } from '../../helpers/exchange-network';
+import { eventually } from '../../helpers/eventually';
 
 describe('an exchange through the gateway', () => {
   let network: ExchangeNetwork;
@@ -58,15 +59,18 @@ describe('an exchange through the gateway', () => {
     expect(status?.answer?.body).toEqual(personAnswer('УБ99010112'));
   });
 
-  it('audits acceptance and delivery with hashes and the hashed data subject', async () => {
+  it('audits acceptance before delivery, and the delivery just after the answer, with hashes and the hashed data subject', async () => {
     const message = network.sign();
     await network.post(message);
-    const rows = await searchAuditRecords(
-      network.gateway.store,
-      { messageId: message.envelope.id },
-      { limit: 10 },
-    );
-    const records = rows.map(toAuditRecord);
+    // `accepted` is committed before the provider is called; `delivered` off the caller's path.
+    const records = await eventually('the delivered record', async () => {
+      const rows = await searchAuditRecords(
+        network.gateway.store,
+        { messageId: message.envelope.id },
+        { limit: 10 },
+      );
+      return rows.length >= 2 ? rows.map(toAuditRecord) : undefined;
+    });
     expect(records.map((record) => record.event)).toEqual(['accepted', 'delivered']);
     const subjectHash = network.gateway.deps.audit.subjectHash('УБ99010112');
     for (const record of records) {

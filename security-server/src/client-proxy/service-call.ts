@@ -41,10 +41,11 @@ function forLocalSystem(error: unknown, id: string): unknown {
  * and a signed envelope on the inside: the local system may act as the
  * client → the client is a registered subsystem of this server's member →
  * the service exists and is enabled → the envelope is built, signed, checked
- * against the envelope schema and logged (sent) before it leaves → the
- * gateway takes it → the provider's answer is verified (signature of the
- * provider's member, bound to this request) and logged (received) → the
- * answer as HTTP. The access right is the gateway's to judge (and audit).
+ * against the envelope schema and logged (sent, committed) before it leaves
+ * → the gateway takes it → the provider's answer is verified (signature of
+ * the provider's member, bound to this request) → the answer as HTTP, while
+ * it is logged (received) by the message log's group commit, off the local
+ * system's path. The access right is the gateway's to judge (and audit).
  *
  * With `Prefer: respond-async` the answer is 202 with the message id and
  * where to read the answer (`GET /r1/messages/{id}`); the gateway is asked to
@@ -108,7 +109,12 @@ export async function callService(
     );
   }
   const answer = verifyAnswer(index, submitted.body, signed, providerMemberOf(envelope.service));
-  await deps.messageLog.record({ direction: 'received', message: answer, localSystem: system.name });
+  // Off the local system's path: the answer is committed by the message log's group commit.
+  deps.messageLog
+    .record({ direction: 'received', message: answer, localSystem: system.name })
+    .catch((error: unknown) => {
+      deps.logger.error('answer not logged', { messageId: envelope.id, client, error: String(error) });
+    });
   log('message answered', { status: answer.envelope.status });
   return httpAnswerOf(answer);
 }

@@ -18,6 +18,8 @@ export interface DeliveryResult {
   readonly answer: SignedMessage<ResponseEnvelope>;
   /** True when the message was answered before and the backend was not called again. */
   readonly redelivered: boolean;
+  /** Settles once the answer is in the message log (or its failure to be is logged). */
+  readonly stored: Promise<void>;
 }
 
 /** What {@link ProviderDelivery} uses of the security server. */
@@ -37,6 +39,13 @@ export type ProviderDeliveryDeps = Pick<
  * gets its logged answer back; one being answered in this process gets the
  * same answer when it comes. Only an attempt that failed (backend down or
  * slow: no answer was signed) calls the backend again.
+ *
+ * **What is durable when the gateway gets the answer:** the request, logged
+ * `received` (committed before the backend is called). The signed answer is
+ * committed just after, by the message log's group commit, off the
+ * gateway's path; until it is, a redelivery is answered from memory. A crash
+ * in that moment loses the answer's record, and a redelivery then calls the
+ * backend again, which gets the message id (`X-Road-Id`) to recognise it.
  */
 export class ProviderDelivery {
   readonly #deps: ProviderDeliveryDeps;
@@ -74,11 +83,17 @@ export class ProviderDelivery {
       } else {
         const answering = this.#answer(accepted, requestHash);
         this.#inFlight.set(requestHash, answering);
+        // Kept until its answer is committed, so a redelivery meanwhile gets the same answer.
+        const forget = () => {
+          this.#inFlight.delete(requestHash);
+        };
         try {
           result = await answering;
-        } finally {
-          this.#inFlight.delete(requestHash);
+        } catch (error) {
+          forget();
+          throw error;
         }
+        void result.stored.then(forget);
       }
       this.#metrics.deliveries.inc({ outcome: result.redelivered ? 'redelivered' : 'answered' });
       return result;
@@ -91,22 +106,23 @@ export class ProviderDelivery {
   async #answer(accepted: AcceptedDelivery, requestHash: string): Promise<DeliveryResult> {
     const { message, service, route } = accepted;
     const { envelope } = message;
-    const { messageLog, identity, clock } = this.#deps;
-    const logger = this.#deps.logger.child({
+    const { messageLog, identity, clock, logger } = this.#deps;
+    const facts = {
       messageId: envelope.id,
       client: envelope.client,
       serviceId: envelope.service,
       hop: 'provider',
-    });
+    };
 
     // Bound to this very request: message ids are the clients' choice, a request hash is not.
     const logged = await messageLog.answer(envelope.id, { direction: 'sent', requestHash });
     if (logged !== undefined) {
-      logger.info('redelivered message answered from the message log');
-      return { answer: logged, redelivered: true };
+      logger.info('redelivered message answered from the message log', facts);
+      return { answer: logged, redelivered: true, stored: Promise.resolve() };
     }
 
     const backendRequest = buildBackendRequest(message, route, service.version);
+    // The one commit before the backend is called: what came in is on record before anything is done with it.
     await messageLog.record({ direction: 'received', message });
     const started = performance.now();
     let response: BackendResponse;
@@ -114,6 +130,7 @@ export class ProviderDelivery {
       response = await this.#backend.call(backendRequest, route.timeoutMs);
     } catch (error) {
       logger.warn('backend call failed', {
+        ...facts,
         backendUrl: backendRequest.url.origin + backendRequest.url.pathname,
         type: error instanceof OrtooError ? error.type : undefined,
       });
@@ -122,8 +139,15 @@ export class ProviderDelivery {
       this.#metrics.backendSeconds.observe({ service: service.id }, (performance.now() - started) / 1000);
     }
     const answer = signMessage(buildBackendAnswer(envelope, response, { now: clock() }), identity.signer);
-    await messageLog.record({ direction: 'sent', message: answer });
-    logger.info('message answered', { status: answer.envelope.status });
-    return { answer, redelivered: false };
+    // Off the gateway's path: the answer goes back while it is being committed (group commit).
+    const stored = messageLog.record({ direction: 'sent', message: answer }).catch((error: unknown) => {
+      logger.error('answer not logged', { ...facts, error: String(error) });
+    });
+    logger.info('message answered', {
+      ...facts,
+      status: answer.envelope.status,
+      backendMs: Math.round((performance.now() - started) * 10) / 10,
+    });
+    return { answer, redelivered: false, stored };
   }
 }

@@ -1,5 +1,10 @@
 import type { JSONSchemaType } from 'ajv/dist/2020';
-import { loadConfig, type LoadConfigOptions } from '../../core/src';
+import {
+  listenerConfigSchema,
+  loadConfig,
+  type ListenerConfig,
+  type LoadConfigOptions,
+} from '../../core/src';
 
 /** The gateway's configuration, read once at start-up by {@link loadGatewayConfig}. */
 export interface GatewayConfig {
@@ -59,6 +64,8 @@ export interface GatewayConfig {
     /** Prefix of every Redis key the gateway writes. @defaultValue `ortoo` */
     queuePrefix: string;
   };
+  /** What every listener of the process (admin API, exchange listener, a worker's endpoints) allows a client. */
+  limits: ListenerConfig;
   logLevel: string;
 }
 
@@ -75,6 +82,7 @@ const schema: JSONSchemaType<GatewayConfig> = {
     'redisUrl',
     'exchange',
     'delivery',
+    'limits',
     'logLevel',
   ],
   properties: {
@@ -223,6 +231,7 @@ const schema: JSONSchemaType<GatewayConfig> = {
         },
       },
     },
+    limits: listenerConfigSchema('ORTOO_'),
     logLevel: {
       type: 'string',
       enum: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'],

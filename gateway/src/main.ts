@@ -1,5 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { ReadinessChecker, createLogger, createMetricsRegistry, type Logger } from '../../core/src';
+import {
+  ReadinessChecker,
+  createHardenedServer,
+  createLogger,
+  createMetricsRegistry,
+  listenerLimitsOf,
+  type Logger,
+} from '../../core/src';
 import { createApp } from './app';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail';
 import { loadGatewayConfig, type GatewayConfig } from './config';
@@ -93,7 +100,8 @@ export async function startGatewayServer(
     const app = serve
       ? createApp(deps, [...ADMIN_ROUTERS, deadLettersRouter(exchange.queues), opsRouter(metrics, readiness)])
       : createApp(deps, [opsRouter(metrics, readiness)]);
-    const server = app.listen(config.http.port, config.http.host);
+    const server = createHardenedServer(app, { limits: listenerLimitsOf(config.limits) });
+    server.listen(config.http.port, config.http.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);

@@ -2,8 +2,11 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import {
+  DEFAULT_MAX_JSON_DEPTH,
+  MESSAGE_DEPTH_OVERHEAD,
   errorCodeOfType,
   OrtooError,
+  parseStrictJson,
   socketPeerThumbprint,
   type RequestEnvelope,
   type SignedMessage,
@@ -116,13 +119,15 @@ function errorBody(bytes: Buffer): { type: string; message: string; detail?: unk
   };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
+/** The gateway's answer as strict JSON (no recursive walk meets a message nested deeper than we take). */
 function parseJson(bytes: Buffer): unknown {
   try {
-    return JSON.parse(utf8.decode(bytes));
+    return parseStrictJson(bytes, {
+      what: 'The answer',
+      maxDepth: DEFAULT_MAX_JSON_DEPTH + MESSAGE_DEPTH_OVERHEAD,
+    });
   } catch (cause) {
-    throw new OrtooError('InvalidAnswer', 'The gateway answered with something not JSON', { cause });
+    throw new OrtooError('InvalidAnswer', 'The gateway answered with something not strict JSON', { cause });
   }
 }
 

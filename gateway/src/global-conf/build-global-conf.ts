@@ -143,6 +143,9 @@ export function buildGlobalConf(snapshot: RegistrySnapshot, params: BuildGlobalC
       timeoutMs: service.timeoutMs,
       retryPolicy: { maxAttempts: service.maxAttempts, backoffMs: service.backoffMs },
       ...(service.dataSubjectPointer === null ? {} : { dataSubjectPointer: service.dataSubjectPointer }),
+      ...(service.requestMediaTypes.length === 0
+        ? {}
+        : { requestMediaTypes: [...service.requestMediaTypes] }),
       enabled: service.enabled,
     })),
     accessRights: snapshot.accessRights.map((right) =>

@@ -69,6 +69,7 @@ export interface ServiceRow {
   readonly maxAttempts: number;
   readonly backoffMs: number;
   readonly dataSubjectPointer: string | null;
+  readonly requestMediaTypes: readonly string[];
   readonly enabled: boolean;
 }
 
@@ -117,7 +118,7 @@ export async function loadRegistrySnapshot(store: SqlStore): Promise<RegistrySna
       `SELECT service_id AS "serviceId", version, provider_id AS "providerId", title,
               request_schema_hash AS "requestSchemaHash", response_schema_hash AS "responseSchemaHash",
               timeout_ms AS "timeoutMs", max_attempts AS "maxAttempts", backoff_ms AS "backoffMs",
-              data_subject_pointer AS "dataSubjectPointer", enabled
+              data_subject_pointer AS "dataSubjectPointer", request_media_types AS "requestMediaTypes", enabled
          FROM services ORDER BY service_id, version`,
     );
     const accessRights = await tx.query<AccessRightRow>(

@@ -23,6 +23,12 @@ export interface ServiceSettings {
   retryPolicy: RetryPolicy;
   /** JSON pointer (RFC 6901) to the data subject's id in a request payload. */
   dataSubjectPointer?: string;
+  /**
+   * Media types besides JSON the service takes as they are (e.g.
+   * `application/pdf`): bytes the request schema does not describe. Any other
+   * media type is refused (415). @defaultValue none
+   */
+  requestMediaTypes?: string[];
   enabled: boolean;
 }
 
@@ -52,6 +58,7 @@ interface ServiceRow {
   max_attempts: number;
   backoff_ms: number;
   data_subject_pointer: string | null;
+  request_media_types: string[];
   enabled: boolean;
   created_at: Date;
   updated_at: Date;
@@ -59,7 +66,7 @@ interface ServiceRow {
 
 const COLUMNS = `service_id, version, provider_id, service_code, title, request_schema, response_schema,
   request_schema_hash, response_schema_hash, timeout_ms, max_attempts, backoff_ms, data_subject_pointer,
-  enabled, created_at, updated_at`;
+  request_media_types, enabled, created_at, updated_at`;
 
 function toService(row: ServiceRow): Service {
   return {
@@ -75,13 +82,14 @@ function toService(row: ServiceRow): Service {
     timeoutMs: row.timeout_ms,
     retryPolicy: { maxAttempts: row.max_attempts, backoffMs: row.backoff_ms },
     ...(row.data_subject_pointer === null ? {} : { dataSubjectPointer: row.data_subject_pointer }),
+    ...(row.request_media_types.length === 0 ? {} : { requestMediaTypes: row.request_media_types }),
     enabled: row.enabled,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-/** The settings as query parameters `$3`…`$13`, after the service id and version. */
+/** The settings as query parameters `$3`…`$14`, after the service id and version. */
 function settingsParams(settings: ServiceSettings): unknown[] {
   return [
     settings.title,
@@ -94,6 +102,7 @@ function settingsParams(settings: ServiceSettings): unknown[] {
     settings.retryPolicy.backoffMs,
     settings.dataSubjectPointer ?? null,
     settings.enabled,
+    JSON.stringify(settings.requestMediaTypes ?? []),
   ];
 }
 
@@ -110,8 +119,9 @@ export async function insertService(
 ): Promise<Service | undefined> {
   const [row] = await tx.query<ServiceRow>(
     `INSERT INTO services (service_id, version, provider_id, service_code, title, request_schema, response_schema,
-       request_schema_hash, response_schema_hash, timeout_ms, max_attempts, backoff_ms, data_subject_pointer, enabled)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14)
+       request_schema_hash, response_schema_hash, timeout_ms, max_attempts, backoff_ms, data_subject_pointer, enabled,
+       request_media_types)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)
      ON CONFLICT (service_id, version) DO NOTHING
      RETURNING ${COLUMNS}`,
     [formatServiceId(id), version, formatSubsystemId(id), id.serviceCode, ...settingsParams(settings)],
@@ -181,7 +191,7 @@ export async function updateService(
   const [row] = await tx.query<ServiceRow>(
     `UPDATE services SET title = $3, request_schema = $4::jsonb, response_schema = $5::jsonb,
        request_schema_hash = $6, response_schema_hash = $7, timeout_ms = $8, max_attempts = $9, backoff_ms = $10,
-       data_subject_pointer = $11, enabled = $12, updated_at = now()
+       data_subject_pointer = $11, enabled = $12, request_media_types = $13::jsonb, updated_at = now()
      WHERE service_id = $1 AND version = $2
      RETURNING ${COLUMNS}`,
     [serviceId, version, ...settingsParams(settings)],

@@ -7,6 +7,7 @@ import {
   parseSubsystemId,
   sqlStateOf,
   type ServiceId,
+  mediaTypeEssence,
 } from '../../../core/src';
 import type { RouterFactory } from '../app';
 import { validateBody } from '../middleware/validate-body';
@@ -50,6 +51,7 @@ interface ServiceCreateBody {
   timeoutMs?: number;
   retryPolicy?: Partial<RetryPolicy>;
   dataSubjectPointer?: string;
+  requestMediaTypes?: string[];
   enabled?: boolean;
 }
 
@@ -62,6 +64,7 @@ interface ServiceUpdateBody {
   retryPolicy?: Partial<RetryPolicy>;
   /** null removes the pointer. */
   dataSubjectPointer?: string | null;
+  requestMediaTypes?: string[];
   enabled?: boolean;
 }
 
@@ -98,6 +101,12 @@ function noSuchVersion(serviceId: string, version: string): OrtooError {
   });
 }
 
+/** Declared media types as the registry keeps them: essence only, lower case, once each; absent when none. */
+function mediaTypesOf(types: readonly string[] | undefined): { requestMediaTypes?: string[] } {
+  const essences = [...new Set((types ?? []).map(mediaTypeEssence))].sort();
+  return essences.length === 0 ? {} : { requestMediaTypes: essences };
+}
+
 /** The settings of a new version: defaults filled in, schemas checked and hashed. */
 function settingsOf(body: ServiceCreateBody): ServiceSettings {
   return {
@@ -109,6 +118,7 @@ function settingsOf(body: ServiceCreateBody): ServiceSettings {
     timeoutMs: body.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
     ...(body.dataSubjectPointer === undefined ? {} : { dataSubjectPointer: body.dataSubjectPointer }),
+    ...mediaTypesOf(body.requestMediaTypes),
     enabled: body.enabled ?? true,
   };
 }
@@ -123,6 +133,7 @@ function differences(a: ServiceSettings, b: ServiceSettings): string[] {
     ['retryPolicy.maxAttempts', a.retryPolicy.maxAttempts, b.retryPolicy.maxAttempts],
     ['retryPolicy.backoffMs', a.retryPolicy.backoffMs, b.retryPolicy.backoffMs],
     ['dataSubjectPointer', a.dataSubjectPointer, b.dataSubjectPointer],
+    ['requestMediaTypes', (a.requestMediaTypes ?? []).join(), (b.requestMediaTypes ?? []).join()],
     ['enabled', a.enabled, b.enabled],
   ];
   return fields.filter(([, x, y]) => x !== y).map(([name]) => name);
@@ -236,6 +247,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
         timeoutMs: body.timeoutMs ?? current.timeoutMs,
         retryPolicy: { ...current.retryPolicy, ...body.retryPolicy },
         ...(pointer === undefined ? {} : { dataSubjectPointer: pointer }),
+        ...mediaTypesOf(body.requestMediaTypes ?? current.requestMediaTypes),
         enabled: body.enabled ?? current.enabled,
       };
       const updated = await updateService(tx, serviceId, version, settings);

@@ -65,6 +65,7 @@ const snapshot = (overrides: Partial<RegistrySnapshot> = {}): RegistrySnapshot =
       maxAttempts: 5,
       backoffMs: 1000,
       dataSubjectPointer: null,
+      requestMediaTypes: [],
       enabled: false,
     },
   ],

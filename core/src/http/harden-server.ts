@@ -146,7 +146,8 @@ export function createHardenedServer(app: RequestListener, options: HardenedServ
     keepAlive: true, // TCP keep-alive probes: a peer that vanished without a word is noticed
   };
   const overLimit = new WeakSet<Socket>();
-  const answering = new WeakMap<Duplex, ServerResponse>();
+  // The latest request on each connection, and its answer.
+  const latest = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
 
   const guarded: RequestListener = (req, res) => {
     if (overLimit.has(req.socket)) {
@@ -160,8 +161,7 @@ export function createHardenedServer(app: RequestListener, options: HardenedServ
       return;
     }
     bodyIdleTimeouts.set(req, limits.bodyIdleTimeoutMs);
-    answering.set(req.socket, res);
-    res.once('close', () => answering.delete(req.socket));
+    latest.set(req.socket, { req, res });
     app(req, res);
   };
 
@@ -175,8 +175,10 @@ export function createHardenedServer(app: RequestListener, options: HardenedServ
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
 
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    const inFlight = answering.get(socket);
-    if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || !socket.writable || inFlight?.headersSent) {
+    // A request still arriving whose answer has begun (say a 401 before its body was read) needs no second answer.
+    const current = latest.get(socket);
+    const answered = current !== undefined && !current.req.complete && current.res.headersSent;
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || !socket.writable || answered) {
       socket.destroy();
       return;
     }

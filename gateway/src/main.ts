@@ -5,6 +5,7 @@ import {
   createLogger,
   createMetricsRegistry,
   listenerLimitsOf,
+  listenerRefusals,
   type Logger,
 } from '../../core/src';
 import { createApp } from './app';
@@ -100,7 +101,10 @@ export async function startGatewayServer(
     const app = serve
       ? createApp(deps, [...ADMIN_ROUTERS, deadLettersRouter(exchange.queues), opsRouter(metrics, readiness)])
       : createApp(deps, [opsRouter(metrics, readiness)]);
-    const server = createHardenedServer(app, { limits: listenerLimitsOf(config.limits) });
+    const server = createHardenedServer(app, {
+      limits: listenerLimitsOf(config.limits),
+      onRefused: listenerRefusals(metrics, serve ? 'admin' : 'worker'),
+    });
     server.listen(config.http.port, config.http.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

@@ -3,7 +3,12 @@ import type { IncomingHttpHeaders, RequestListener } from 'node:http';
 import type https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { OrtooError, certificateThumbprint, createHardenedServer, type ListenerLimits } from '../../core/src';
+import {
+  OrtooError,
+  certificateThumbprint,
+  createHardenedServer,
+  type HardenedServerOptions,
+} from '../../core/src';
 import type { LocalSystem as LocalSystemConfig } from './config';
 
 /** An authenticated caller of the client proxy: one of the agency's own systems. */
@@ -54,10 +59,10 @@ export function clientCertificateThumbprint(socket: Socket | undefined): string 
 export function createLocalSystemTlsServer(
   app: RequestListener,
   tls: { readonly certificatePem: string; readonly keyPem: string },
-  limits?: ListenerLimits,
+  hardening: Omit<HardenedServerOptions, 'tls'> = {},
 ): https.Server {
   return createHardenedServer(app, {
-    ...(limits === undefined ? {} : { limits }),
+    ...hardening,
     tls: {
       cert: tls.certificatePem,
       key: tls.keyPem,

@@ -11,6 +11,7 @@ import {
   createMetricsRegistry,
   createMtlsServer,
   listenerLimitsOf,
+  listenerRefusals,
   opsEndpoints,
   parseCertificate,
   type Logger,
@@ -139,12 +140,18 @@ export async function startSecurityServer(options: StartOptions): Promise<Runnin
     clientApp.use(createClientProxyApp(deps, gateway));
     // Every listener holds its clients to the configured limits (timeouts, connections per peer).
     const limits = listenerLimitsOf(config.limits);
-    const clientListener = createHardenedServer(clientApp, { limits });
+    const clientListener = createHardenedServer(clientApp, {
+      limits,
+      onRefused: listenerRefusals(deps.metrics, 'client'),
+    });
     await listen(clientListener, config.clientProxy.port, config.clientProxy.host);
     closers.push(() => closeServer(clientListener));
     if (config.clientProxy.tlsPort !== undefined) {
       // Local systems that authenticate with a TLS client certificate.
-      const tlsListener = createLocalSystemTlsServer(clientApp, identity.tls, limits);
+      const tlsListener = createLocalSystemTlsServer(clientApp, identity.tls, {
+        limits,
+        onRefused: listenerRefusals(deps.metrics, 'client-tls'),
+      });
       await listen(tlsListener, config.clientProxy.tlsPort, config.clientProxy.host);
       closers.push(() => closeServer(tlsListener));
     }
@@ -154,6 +161,7 @@ export async function startSecurityServer(options: StartOptions): Promise<Runnin
       keyPem: identity.tls.keyPem,
       caPem: identity.caPem,
       limits,
+      onRefused: listenerRefusals(deps.metrics, 'provider'),
     });
     await listen(provider, config.providerProxy.port, config.providerProxy.host);
     closers.push(() => closeServer(provider));

@@ -1,5 +1,6 @@
 /** HTTP helpers both servers use: hardened listeners, the one body reader and the strict JSON reader. */
 export { readAnswerBody } from './read-answer-body';
+export { listenerRefusals } from './listener-refusals';
 export {
   DEFAULT_LISTENER_LIMITS,
   bodyIdleTimeoutOf,

@@ -1,4 +1,9 @@
-import { MESSAGE_DEPTH_OVERHEAD, createMtlsServer, listenerLimitsOf } from '../../../core/src';
+import {
+  MESSAGE_DEPTH_OVERHEAD,
+  createMtlsServer,
+  listenerLimitsOf,
+  listenerRefusals,
+} from '../../../core/src';
 import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -149,6 +154,7 @@ export async function startExchangeRuntime(
         keyPem: deps.trust.tls.keyPem,
         caPem: [deps.trust.ca.certificate.pem],
         limits: listenerLimitsOf(config.limits),
+        onRefused: listenerRefusals(options.metrics, 'exchange'),
       });
       server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
         metrics.tlsHandshakeFailures.inc({ reason: tlsFailureReason(error, socket.authorizationError) });

@@ -2,7 +2,14 @@ import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { parseRawAnswer as answerOf, rawRequest } from '../../helpers/raw-http';
-import { createHardenedServer, readRequestBody, toOrtooError, type ListenerLimits } from '../../../core/src';
+import {
+  createHardenedServer,
+  createMetricsRegistry,
+  listenerRefusals,
+  readRequestBody,
+  toOrtooError,
+  type ListenerLimits,
+} from '../../../core/src';
 
 /** Short limits, so slow clients are cut off within a test's patience. */
 const LIMITS: ListenerLimits = {
@@ -36,9 +43,13 @@ async function app(req: IncomingMessage, res: ServerResponse): Promise<void> {
 describe('createHardenedServer: every listener holds slow and greedy clients to its limits', () => {
   let server: Server;
   let port: number;
+  const metrics = createMetricsRegistry({ collectDefault: false });
 
   beforeAll(async () => {
-    server = createHardenedServer((req, res) => void app(req, res), { limits: LIMITS });
+    server = createHardenedServer((req, res) => void app(req, res), {
+      limits: LIMITS,
+      onRefused: listenerRefusals(metrics, 'test'),
+    });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as AddressInfo).port;
@@ -113,6 +124,10 @@ describe('createHardenedServer: every listener holds slow and greedy clients to 
       xRoadError: 'Client.MethodNotAllowed',
       body: { type: 'Client.MethodNotAllowed' },
     });
+    // Counted, not audited: a flood of these must not flood the audit log.
+    expect(await metrics.getSingleMetricAsString('ortoo_listener_refusals_total')).toMatch(
+      /ortoo_listener_refusals_total\{listener="test",type="Client.MethodNotAllowed"\} [1-9]/,
+    );
   });
 
   it('answers an unknown method and a malformed request with typed errors', async () => {

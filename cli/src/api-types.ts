@@ -65,6 +65,8 @@ export interface Service {
   timeoutMs: number;
   retryPolicy: { maxAttempts: number; backoffMs: number };
   dataSubjectPointer?: string;
+  /** Media types besides JSON the service takes as bytes. */
+  requestMediaTypes?: string[];
   enabled: boolean;
   createdAt: string;
   updatedAt: string;

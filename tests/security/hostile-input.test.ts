@@ -24,7 +24,7 @@ import { InnocentTraffic, Tally, brief, send, unhealthy, type Listener, type Sen
 /** Every run of the suite tries the same inputs. */
 const SEED = 20_261_204;
 /** Runs per fuzzed property: bounded, so the suite stays within its couple of minutes on 2 cores. */
-const RUNS = 120;
+const RUNS = 200;
 
 /** Short listener limits, so the slow-client cases end within seconds. */
 const LIMITS = {

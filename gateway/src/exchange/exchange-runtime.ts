@@ -106,6 +106,7 @@ export async function startExchangeRuntime(
         queuePrefix: delivery.queuePrefix,
         concurrency: delivery.concurrency,
         ratePerSecond: delivery.ratePerSecond,
+        lockMs: delivery.lockMs,
         processor: createDeliveryProcessor(parts),
         hooks,
         notifier,

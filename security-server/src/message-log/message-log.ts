@@ -50,6 +50,12 @@ export interface MessageLogOptions {
 export interface RequestLookup {
   /** Only a request this server sent, or only one it received. @defaultValue either, a sent one first */
   readonly direction?: LogDirection;
+  /**
+   * Only the request of this `envelopeHash`: message ids are chosen by
+   * clients, so a resend under a used id may be another request.
+   * @defaultValue the latest of that id
+   */
+  readonly requestHash?: string;
 }
 
 /** Options of {@link MessageLog.answer}. */
@@ -132,8 +138,9 @@ export class MessageLog {
     const [row] = await this.#store.query<{ signed_message: SignedMessage<RequestEnvelope> }>(
       `SELECT signed_message FROM ${MESSAGE_LOG_TABLE_NAME}
        WHERE message_id = $1 AND kind = 'request' AND ($2::text IS NULL OR direction = $2)
+         AND ($3::text IS NULL OR envelope_hash = $3)
        ORDER BY (direction = 'sent') DESC, seq DESC LIMIT 1`,
-      [id, lookup.direction ?? null],
+      [id, lookup.direction ?? null, lookup.requestHash ?? null],
     );
     return row?.signed_message;
   }

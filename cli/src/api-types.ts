@@ -64,6 +64,7 @@ export interface Service {
   responseSchemaHash: string;
   timeoutMs: number;
   retryPolicy: { maxAttempts: number; backoffMs: number };
+  idempotent: boolean;
   dataSubjectPointer?: string;
   enabled: boolean;
   createdAt: string;

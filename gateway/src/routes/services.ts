@@ -49,6 +49,7 @@ interface ServiceCreateBody {
   responseSchema: JsonSchema;
   timeoutMs?: number;
   retryPolicy?: Partial<RetryPolicy>;
+  idempotent?: boolean;
   dataSubjectPointer?: string;
   enabled?: boolean;
 }
@@ -60,6 +61,7 @@ interface ServiceUpdateBody {
   responseSchema?: JsonSchema;
   timeoutMs?: number;
   retryPolicy?: Partial<RetryPolicy>;
+  idempotent?: boolean;
   /** null removes the pointer. */
   dataSubjectPointer?: string | null;
   enabled?: boolean;
@@ -108,6 +110,7 @@ function settingsOf(body: ServiceCreateBody): ServiceSettings {
     responseSchemaHash: checkServiceSchema('responseSchema', body.responseSchema),
     timeoutMs: body.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
+    idempotent: body.idempotent ?? false,
     ...(body.dataSubjectPointer === undefined ? {} : { dataSubjectPointer: body.dataSubjectPointer }),
     enabled: body.enabled ?? true,
   };
@@ -122,6 +125,7 @@ function differences(a: ServiceSettings, b: ServiceSettings): string[] {
     ['timeoutMs', a.timeoutMs, b.timeoutMs],
     ['retryPolicy.maxAttempts', a.retryPolicy.maxAttempts, b.retryPolicy.maxAttempts],
     ['retryPolicy.backoffMs', a.retryPolicy.backoffMs, b.retryPolicy.backoffMs],
+    ['idempotent', a.idempotent, b.idempotent],
     ['dataSubjectPointer', a.dataSubjectPointer, b.dataSubjectPointer],
     ['enabled', a.enabled, b.enabled],
   ];
@@ -235,6 +239,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
         responseSchemaHash: responseSchemaHash ?? current.responseSchemaHash,
         timeoutMs: body.timeoutMs ?? current.timeoutMs,
         retryPolicy: { ...current.retryPolicy, ...body.retryPolicy },
+        idempotent: body.idempotent ?? current.idempotent,
         ...(pointer === undefined ? {} : { dataSubjectPointer: pointer }),
         enabled: body.enabled ?? current.enabled,
       };

@@ -162,6 +162,30 @@ export class MessageLog {
   }
 
   /**
+   * Where the delivery of the request of `requestHash` stands in this log:
+   * the answer this server sent to it, if any, and whether the request was
+   * logged as received (its backend call begun). One query, on the
+   * provider's path.
+   *
+   * @throws OrtooError `DatabaseError` when the store cannot be read.
+   */
+  async delivery(
+    id: string,
+    requestHash: string,
+  ): Promise<{ answer?: SignedMessage<ResponseEnvelope>; received: boolean }> {
+    const rows = await this.#store.query<{ answer: SignedMessage<ResponseEnvelope> | null }>(
+      `SELECT CASE WHEN kind = 'response' THEN signed_message END AS answer FROM ${MESSAGE_LOG_TABLE_NAME}
+       WHERE message_id = $1
+         AND ((kind = 'response' AND direction = 'sent' AND signed_message -> 'envelope' ->> 'requestHash' = $2)
+           OR (kind = 'request' AND direction = 'received' AND envelope_hash = $2))
+       ORDER BY (kind = 'response') DESC, seq DESC LIMIT 2`,
+      [id, requestHash],
+    );
+    const answer = rows[0]?.answer ?? undefined;
+    return { ...(answer === undefined ? {} : { answer }), received: rows.some((row) => row.answer === null) };
+  }
+
+  /**
    * Signs the chain's head now, when it moved since the last checkpoint (an
    * export does, so the records just written are covered).
    *

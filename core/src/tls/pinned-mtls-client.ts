@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { createSecureContext, type TLSSocket } from 'node:tls';
 import { OrtooError } from '../errors';
 import { readAnswerBody } from '../http/read-answer-body';
 import { socketPeerThumbprint } from './mtls-server';
@@ -115,14 +115,15 @@ export class PinnedMtlsClient {
   readonly #watched = new WeakSet<Socket>();
 
   constructor(options: PinnedMtlsClientOptions) {
+    const identity = { cert: options.certificatePem, key: options.keyPem, ca: [...options.caPem] };
     this.#agent = new https.Agent({
       keepAlive: true,
       ...(options.maxSockets === undefined ? {} : { maxSockets: options.maxSockets }),
       maxFreeSockets: options.maxFreeSockets ?? 16,
       maxCachedSessions: options.maxCachedSessions ?? 100,
-      cert: options.certificatePem,
-      key: options.keyPem,
-      ca: [...options.caPem],
+      ...identity,
+      // Made once: otherwise every new connection parses the key and certificates again.
+      secureContext: createSecureContext({ ...identity, minVersion: 'TLSv1.2' }),
       minVersion: 'TLSv1.2',
       rejectUnauthorized: true,
       // No host name check: the certificate is pinned per request instead (see the class comment).

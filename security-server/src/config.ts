@@ -86,6 +86,14 @@ export interface SecurityServerConfig {
   };
   /** Seconds between fetches of the global configuration. @defaultValue 60 */
   globalConfRefreshSeconds: number;
+  /**
+   * How far this server's clock may differ from the gateway's (seconds): a
+   * global configuration is taken up to this early and used up to this late.
+   * A larger skew shows in `/readyz` and `ortoo_clock_skew_seconds`; keep it
+   * below the gateway's freshness window, which judges `issuedAt`.
+   * @defaultValue 120
+   */
+  clockSkewToleranceSeconds: number;
   /** `error` … `silly`. @defaultValue `info` */
   logLevel: string;
 }
@@ -104,6 +112,7 @@ export const SECURITY_SERVER_DEFAULTS = {
   serviceTimeoutMs: 30_000,
   retentionDays: 365,
   globalConfRefreshSeconds: 60,
+  clockSkewToleranceSeconds: 120,
 } as const;
 
 /** A SHA-256 in base64url without padding, as API key hashes and certificate thumbprints are written. */
@@ -125,6 +134,7 @@ export const SECURITY_SERVER_CONFIG_SCHEMA: JSONSchemaType<SecurityServerConfig>
     'localSystems',
     'messageLog',
     'globalConfRefreshSeconds',
+    'clockSkewToleranceSeconds',
     'logLevel',
   ],
   properties: {
@@ -238,6 +248,13 @@ export const SECURITY_SERVER_CONFIG_SCHEMA: JSONSchemaType<SecurityServerConfig>
       maximum: 3600,
       default: SECURITY_SERVER_DEFAULTS.globalConfRefreshSeconds,
       'x-env': 'ORTOO_SS_GLOBAL_CONF_REFRESH_SECONDS',
+    },
+    clockSkewToleranceSeconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600,
+      default: SECURITY_SERVER_DEFAULTS.clockSkewToleranceSeconds,
+      'x-env': 'ORTOO_SS_CLOCK_SKEW_TOLERANCE_SECONDS',
     },
     logLevel: {
       type: 'string',

@@ -89,6 +89,7 @@ export function testConfig(
     localSystems: [],
     messageLog: { retentionDays: 365 },
     globalConfRefreshSeconds: 60,
+    clockSkewToleranceSeconds: 120,
     logLevel: 'error',
     ...overrides,
   };

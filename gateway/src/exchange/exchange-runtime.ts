@@ -121,6 +121,13 @@ export async function startExchangeRuntime(
           .catch((error: unknown) => logger.error('workers not started', { error }));
       });
       await workers.ensure(serversOf(await routing.current()));
+      // Nothing else asks for the registry in a worker-only process: without this, a server
+      // registered after the worker started would never have its queue worked.
+      const watch = setInterval(() => {
+        routing.current().catch((error: unknown) => logger.warn('registry not read', { error }));
+      }, exchange.registryRefreshMs);
+      watch.unref();
+      closers.push(() => clearInterval(watch));
     }
 
     let url: string | undefined;

@@ -64,6 +64,7 @@ export interface Service {
   responseSchemaHash: string;
   timeoutMs: number;
   retryPolicy: { maxAttempts: number; backoffMs: number };
+  idempotent: boolean;
   dataSubjectPointer?: string;
   /** Media types besides JSON the service takes as bytes. */
   requestMediaTypes?: string[];

@@ -67,6 +67,13 @@ export const ERROR_KINDS = {
   InvalidAnswer: { status: 502, type: 'Server.ServerProxy.InvalidAnswer' },
   ProviderUnavailable: { status: 503, type: 'Server.ServerProxy.ProviderUnavailable' },
   ProviderTimeout: { status: 504, type: 'Server.ServerProxy.ProviderTimeout' },
+  /**
+   * A non-idempotent call (POST, PATCH) was handed to the backend and no
+   * answer is known (the provider's server died, or the backend went silent):
+   * it is not made again. The backend got the message id (`X-Road-Id`) to
+   * tell whether it did the work.
+   */
+  OutcomeUnknown: { status: 502, type: 'Server.ServerProxy.OutcomeUnknown' },
   /** A sync wait ended before the answer came; the delivery goes on. */
   ExchangeTimeout: { status: 504, type: 'Server.ServerProxy.Timeout' },
   /** The message was dead-lettered: given up after permanent failure or exhausted retries. */

@@ -63,6 +63,13 @@ export interface GatewayConfig {
     ratePerSecond: number;
     /** Prefix of every Redis key the gateway writes. @defaultValue `ortoo` */
     queuePrefix: string;
+    /**
+     * How long a worker's hold on a delivery lasts unless renewed (every half
+     * of it): a process that dies mid-delivery gives its deliveries back to
+     * the other workers (or to itself, restarted) within this and one stall
+     * check more. @defaultValue 5000
+     */
+    lockMs: number;
   };
   /** What every listener of the process (admin API, exchange listener, a worker's endpoints) allows a client. */
   limits: ListenerConfig;
@@ -207,7 +214,7 @@ const schema: JSONSchemaType<GatewayConfig> = {
     },
     delivery: {
       type: 'object',
-      required: ['workers', 'concurrency', 'ratePerSecond', 'queuePrefix'],
+      required: ['workers', 'concurrency', 'ratePerSecond', 'queuePrefix', 'lockMs'],
       properties: {
         workers: { type: 'boolean', default: true, 'x-env': 'ORTOO_DELIVERY_WORKERS' },
         concurrency: {
@@ -228,6 +235,13 @@ const schema: JSONSchemaType<GatewayConfig> = {
           pattern: '^[A-Za-z0-9._-]{1,64}$',
           default: 'ortoo',
           'x-env': 'ORTOO_QUEUE_PREFIX',
+        },
+        lockMs: {
+          type: 'integer',
+          minimum: 1000,
+          maximum: 600000,
+          default: 5000,
+          'x-env': 'ORTOO_DELIVERY_LOCK_MS',
         },
       },
     },

@@ -90,6 +90,14 @@ export interface SecurityServerConfig {
   globalConfRefreshSeconds: number;
   /** What the client and provider proxies allow a client: timeouts, connections per peer, JSON depth. */
   limits: ListenerConfig;
+  /**
+   * How far this server's clock may differ from the gateway's (seconds): a
+   * global configuration is taken up to this early and used up to this late.
+   * A larger skew shows in `/readyz` and `ortoo_clock_skew_seconds`; keep it
+   * below the gateway's freshness window, which judges `issuedAt`.
+   * @defaultValue 120
+   */
+  clockSkewToleranceSeconds: number;
   /** `error` … `silly`. @defaultValue `info` */
   logLevel: string;
 }
@@ -108,6 +116,7 @@ export const SECURITY_SERVER_DEFAULTS = {
   serviceTimeoutMs: 30_000,
   retentionDays: 365,
   globalConfRefreshSeconds: 60,
+  clockSkewToleranceSeconds: 120,
 } as const;
 
 /** A SHA-256 in base64url without padding, as API key hashes and certificate thumbprints are written. */
@@ -130,6 +139,7 @@ export const SECURITY_SERVER_CONFIG_SCHEMA: JSONSchemaType<SecurityServerConfig>
     'messageLog',
     'globalConfRefreshSeconds',
     'limits',
+    'clockSkewToleranceSeconds',
     'logLevel',
   ],
   properties: {
@@ -245,6 +255,13 @@ export const SECURITY_SERVER_CONFIG_SCHEMA: JSONSchemaType<SecurityServerConfig>
       'x-env': 'ORTOO_SS_GLOBAL_CONF_REFRESH_SECONDS',
     },
     limits: listenerConfigSchema('ORTOO_SS_'),
+    clockSkewToleranceSeconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600,
+      default: SECURITY_SERVER_DEFAULTS.clockSkewToleranceSeconds,
+      'x-env': 'ORTOO_SS_CLOCK_SKEW_TOLERANCE_SECONDS',
+    },
     logLevel: {
       type: 'string',
       enum: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'],

@@ -1,16 +1,14 @@
-import https from 'node:https';
-import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import {
   DEFAULT_MAX_JSON_DEPTH,
   MESSAGE_DEPTH_OVERHEAD,
   errorCodeOfType,
   OrtooError,
   parseStrictJson,
-  socketPeerThumbprint,
+  PinnedMtlsClient,
+  TransportFailure,
+  type RawAnswer,
   type RequestEnvelope,
   type SignedMessage,
-  readAnswerBody,
 } from '../../core/src';
 import type { SecurityServerDeps } from './deps';
 
@@ -72,9 +70,6 @@ const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 /** Statuses of a load balancer in front of a gateway that is down or busy. */
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 const MAX_MESSAGE_LENGTH = 1000;
-
-/** A pooled connection the gateway closed just before the request went out: worth one more try. */
-class StaleConnection extends Error {}
 
 /**
  * The error of a gateway's non-success answer: its own `{type, message,
@@ -156,7 +151,7 @@ function urlOf(base: string, path: string): URL {
  */
 export class GatewayClient {
   readonly #deps: GatewayClientDeps;
-  readonly #agent: https.Agent;
+  readonly #client: PinnedMtlsClient;
   readonly #timeoutMs: number;
   readonly #maxAnswerBytes: number;
 
@@ -165,19 +160,12 @@ export class GatewayClient {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     const { tls, caPem } = deps.identity;
-    this.#agent = new https.Agent({
-      keepAlive: true,
+    this.#client = new PinnedMtlsClient({
+      certificatePem: tls.certificatePem,
+      keyPem: tls.keyPem,
+      caPem,
       maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS,
       maxFreeSockets: options.maxFreeSockets ?? DEFAULT_MAX_FREE_SOCKETS,
-      cert: tls.certificatePem,
-      key: tls.keyPem,
-      ca: [...caPem],
-      minVersion: 'TLSv1.2',
-      rejectUnauthorized: true,
-      // No host name check: the certificate is pinned per request instead (see the class comment).
-      checkServerIdentity: () => undefined,
-      // A resumed session shows no peer certificate, so the pin could not be checked.
-      maxCachedSessions: 0,
     });
   }
 
@@ -219,7 +207,7 @@ export class GatewayClient {
 
   /** Closes the pooled connections; calls in flight fail. */
   close(): void {
-    this.#agent.destroy();
+    this.#client.close();
   }
 
   async #call(
@@ -227,84 +215,42 @@ export class GatewayClient {
     path: string,
     timeoutMs: number,
     send: { payload: Buffer; prefer: string } | undefined = undefined,
-  ): Promise<{ status: number; body: Buffer }> {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  ): Promise<RawAnswer> {
+    const headers: Record<string, string | number> = { accept: 'application/json' };
+    if (send !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = send.payload.length;
+      if (send.prefer !== '') headers.prefer = send.prefer;
+    }
     try {
-      const url = urlOf(this.#deps.config.gateway.exchangeUrl, path);
-      try {
-        return await this.#send(method, url, send, deadline.signal);
-      } catch (error) {
-        if (!(error instanceof StaleConnection) || deadline.signal.aborted) throw error;
-        return await this.#send(method, url, send, deadline.signal);
-      }
+      return await this.#client.request({
+        method,
+        url: urlOf(this.#deps.config.gateway.exchangeUrl, path),
+        headers,
+        ...(send === undefined ? {} : { body: send.payload }),
+        timeoutMs,
+        pin: (thumbprint) => this.#pinFailure(thumbprint),
+        maxAnswerBytes: this.#maxAnswerBytes,
+        peer: 'The gateway',
+      });
     } catch (error) {
-      if (deadline.signal.aborted) {
+      if (error instanceof OrtooError) throw error;
+      if (error instanceof TransportFailure && error.timedOut) {
         throw new OrtooError('Timeout', `The gateway did not answer in ${timeoutMs} ms`, {
           detail: { timeoutMs },
           cause: error,
         });
       }
-      if (error instanceof OrtooError) throw error;
-      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      const reason = error instanceof TransportFailure ? error.reason : String(error);
       throw new OrtooError('GatewayUnavailable', 'The gateway cannot be reached', {
         detail: { reason },
         cause: error,
       });
-    } finally {
-      clearTimeout(timer);
     }
   }
 
-  #send(
-    method: 'GET' | 'POST',
-    url: URL,
-    send: { payload: Buffer; prefer: string } | undefined,
-    signal: AbortSignal,
-  ): Promise<{ status: number; body: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string | number> = { accept: 'application/json' };
-      if (send !== undefined) {
-        headers['content-type'] = 'application/json';
-        headers['content-length'] = send.payload.length;
-        if (send.prefer !== '') headers.prefer = send.prefer;
-      }
-      const req = https.request(url, { method, agent: this.#agent, signal, headers });
-      let responded = false;
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        // Node's advice for keep-alive: a reused socket the server has just closed resets.
-        const stale = req.reusedSocket && !responded && error.code === 'ECONNRESET';
-        reject(stale ? new StaleConnection(error.message, { cause: error }) : error);
-      });
-      req.once('socket', (socket: Socket) => {
-        const go = () => {
-          if (req.destroyed) return; // the deadline passed during the handshake
-          let refusal: OrtooError | undefined;
-          try {
-            refusal = this.#pinFailure(socket);
-          } catch (error) {
-            refusal = error as OrtooError; // no valid global configuration to pin against
-          }
-          if (refusal === undefined) req.end(send?.payload);
-          else req.destroy(refusal);
-        };
-        // A reused connection is past its handshake; a new one is checked once it is.
-        if ((socket as TLSSocket).authorized) go();
-        else socket.once('secureConnect', go);
-      });
-      req.once('response', (res) => {
-        responded = true;
-        readAnswerBody(res, this.#maxAnswerBytes, 'The gateway').then(
-          (body) => resolve({ status: res.statusCode ?? 0, body }),
-          reject,
-        );
-      });
-    });
-  }
-
-  /** Why the peer on `socket` is not the gateway, or undefined when it presented a gateway certificate. */
-  #pinFailure(socket: Socket): OrtooError | undefined {
-    const thumbprint = socketPeerThumbprint(socket);
+  /** Why the peer is not the gateway, or undefined when it presented a gateway certificate. */
+  #pinFailure(thumbprint: string | undefined): OrtooError | undefined {
     const listed = this.#deps.conf.index().conf.gatewayCertificates;
     if (thumbprint !== undefined && listed.some((certificate) => certificate.thumbprint === thumbprint)) {
       return undefined;

@@ -106,6 +106,7 @@ export async function startSecurityServer(options: StartOptions): Promise<Runnin
       anchor: parseCertificate(readFileSync(paths.anchor, 'utf8')),
       cacheFile: paths.globalConfCache,
       refreshIntervalMs: config.globalConfRefreshSeconds * 1000,
+      maxClockSkewMs: config.clockSkewToleranceSeconds * 1000,
       instance: config.instance,
       logger,
       ...(config.gateway.url.startsWith('https:')
@@ -131,9 +132,21 @@ export async function startSecurityServer(options: StartOptions): Promise<Runnin
     const clientApp = express();
     clientApp.disable('x-powered-by');
     const authCertificate = parseCertificate(identity.tls.certificatePem);
-    registerServerMetrics(deps.metrics, deps.conf, { sign: identity.signCertificate, auth: authCertificate });
+    registerServerMetrics(
+      deps.metrics,
+      deps.conf,
+      { sign: identity.signCertificate, auth: authCertificate },
+      confClient,
+    );
     const readiness = new ReadinessChecker(
-      securityServerReadinessChecks({ store, conf: deps.conf, identity, authCertificate, clock: deps.clock }),
+      securityServerReadinessChecks({
+        store,
+        conf: deps.conf,
+        identity,
+        authCertificate,
+        clock: deps.clock,
+        skew: confClient,
+      }),
     );
     for (const [path, handler] of Object.entries(opsEndpoints(deps.metrics, readiness)))
       clientApp.get(path, handler);

@@ -1,4 +1,4 @@
-import type { Certificate, ReadinessCheck, SqlExecutor } from '../../core/src';
+import type { Certificate, GlobalConfClient, ReadinessCheck, SqlExecutor } from '../../core/src';
 import type { ConfHolder } from './conf-holder';
 import type { ServerIdentity } from './deps';
 
@@ -9,18 +9,32 @@ export interface SecurityServerReadinessParts {
   readonly identity: ServerIdentity;
   readonly authCertificate: Certificate;
   readonly clock: () => Date;
+  /** The clock skew to the gateway last measured, and the one tolerated. */
+  readonly skew: Pick<GlobalConfClient, 'clockSkewMs' | 'maxClockSkewMs'>;
 }
 
 /**
  * The checks of a security server's `/readyz`: its message log's database
  * answers (nothing is exchanged unlogged), it holds a valid global
- * configuration, and its signing and TLS certificates are valid now.
+ * configuration, its clock is within the tolerated skew of the gateway's,
+ * and its signing and TLS certificates are valid now.
  */
 export function securityServerReadinessChecks(parts: SecurityServerReadinessParts): ReadinessCheck[] {
-  const { store, conf, identity, authCertificate, clock } = parts;
+  const { store, conf, identity, authCertificate, clock, skew } = parts;
   return [
     { name: 'database', run: async () => void (await store.query('SELECT 1')) },
     { name: 'global_conf', run: async () => void conf.index() },
+    {
+      name: 'clock',
+      run: async () => {
+        const measured = skew.clockSkewMs;
+        if (measured === undefined || Math.abs(measured) <= skew.maxClockSkewMs) return;
+        const seconds = Math.round(Math.abs(measured) / 1000);
+        throw new Error(
+          `clock is ${seconds} s ${measured > 0 ? 'ahead of' : 'behind'} the gateway's; ${skew.maxClockSkewMs / 1000} s tolerated`,
+        );
+      },
+    },
     {
       name: 'certificates',
       run: async () => {

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { Certificate } from '../../core/src';
+import type { Certificate, GlobalConfClient } from '../../core/src';
 import type { ConfHolder } from './conf-holder';
 
 /**
@@ -13,7 +13,18 @@ export function registerServerMetrics(
   registry: Registry,
   conf: Pick<ConfHolder, 'index'>,
   certificates: { readonly sign: Certificate; readonly auth: Certificate },
+  skew: Pick<GlobalConfClient, 'clockSkewMs'>,
 ): void {
+  new Gauge({
+    name: 'ortoo_clock_skew_seconds',
+    help: "How far this server's clock is ahead of the gateway's (negative: behind), at the last configuration fetch",
+    registers: [registry],
+    collect() {
+      const measured = skew.clockSkewMs;
+      if (measured === undefined) this.reset();
+      else this.set(measured / 1000);
+    },
+  });
   const confTime = (field: 'generatedAt' | 'expiresAt') => (gauge: Gauge) => {
     try {
       gauge.set(Date.parse(conf.index().conf[field]) / 1000);

@@ -81,6 +81,7 @@ export function serviceSettings(overrides: Partial<ServiceSettings> = {}): Servi
     responseSchemaHash: sha256(canonicalJson(PERSON_RESPONSE_SCHEMA)),
     timeoutMs: 5000,
     retryPolicy: { maxAttempts: 3, backoffMs: 20 },
+    idempotent: false,
     dataSubjectPointer: '/registerNumber',
     enabled: true,
     ...overrides,

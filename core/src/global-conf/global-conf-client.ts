@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../observability/logger';
 import type { Certificate } from '../pki/certificate';
 import { GLOBAL_CONF_MEDIA_TYPE, type GlobalConf } from './global-conf';
 import type { GlobalConfFetcher } from './global-conf-fetcher';
-import { verifyGlobalConf } from './verify-global-conf';
+import { DEFAULT_GLOBAL_CONF_CLOCK_SKEW_MS, verifyGlobalConf } from './verify-global-conf';
 
 /** Default of {@link GlobalConfClientOptions.refreshIntervalMs}. */
 export const DEFAULT_GLOBAL_CONF_REFRESH_MS = 60_000;
@@ -41,6 +41,13 @@ export interface GlobalConfClientOptions {
   instance?: string;
   /** @defaultValue the real clock */
   clock?: () => Date;
+  /**
+   * How far this server's clock may differ from the gateway's: a document
+   * generated up to this far in the future is taken, and one is used until
+   * this long after it expires.
+   * @defaultValue {@link DEFAULT_GLOBAL_CONF_CLOCK_SKEW_MS}
+   */
+  maxClockSkewMs?: number;
   /** @defaultValue a JSON logger on stdout */
   logger?: Logger;
 }
@@ -74,7 +81,9 @@ export class GlobalConfClient {
   readonly #instance: string | undefined;
   readonly #clock: () => Date;
   readonly #logger: Logger;
+  readonly #maxSkewMs: number;
   #held: Held | undefined;
+  #skewMs: number | undefined;
   #inFlight: Promise<GlobalConfRefreshOutcome> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -88,6 +97,7 @@ export class GlobalConfClient {
     this.#fetch = options.fetch ?? fetch;
     this.#instance = options.instance;
     this.#clock = options.clock ?? (() => new Date());
+    this.#maxSkewMs = options.maxClockSkewMs ?? DEFAULT_GLOBAL_CONF_CLOCK_SKEW_MS;
     this.#logger = options.logger ?? createLogger({ service: 'global-conf-client' });
   }
 
@@ -123,12 +133,27 @@ export class GlobalConfClient {
     if (held === undefined) {
       throw new OrtooError('ConfigurationExpired', 'No global configuration has been loaded');
     }
-    if (held.expiresAt <= this.#clock().getTime()) {
+    if (held.expiresAt + this.#maxSkewMs <= this.#clock().getTime()) {
       throw new OrtooError('ConfigurationExpired', 'Global configuration has expired', {
         detail: { version: held.conf.version, expiresAt: held.conf.expiresAt },
       });
     }
     return held.conf;
+  }
+
+  /**
+   * How far this server's clock was ahead of the gateway's (negative:
+   * behind) at the last fetch, in milliseconds, from the answer's `Date`
+   * header (to the second, less the round trip); undefined before a fetch
+   * was answered.
+   */
+  get clockSkewMs(): number | undefined {
+    return this.#skewMs;
+  }
+
+  /** The clock skew this client tolerates, in milliseconds. */
+  get maxClockSkewMs(): number {
+    return this.#maxSkewMs;
   }
 
   /** Fetches once now (a fetch already under way is joined); never rejects. */
@@ -146,10 +171,12 @@ export class GlobalConfClient {
     let text: string;
     let newEtag: string | undefined;
     try {
+      const sent = this.#clock().getTime();
       const response = await this.#fetch(this.#url, {
         headers,
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
+      this.#noteSkew(sent, response.headers.get('date'));
       if (response.status === 304 && etag !== undefined) return 'not-modified';
       text = await response.text();
       if (response.status !== 200) {
@@ -180,11 +207,22 @@ export class GlobalConfClient {
     return 'updated';
   }
 
+  /** The skew the gateway's `Date` tells, taken at the middle of the round trip. */
+  #noteSkew(sent: number, date: string | null): void {
+    const theirs = date === null ? Number.NaN : Date.parse(date);
+    if (Number.isNaN(theirs)) return;
+    const received = this.#clock().getTime();
+    const skew = (sent + received) / 2 - theirs;
+    // `Date` has whole seconds: within a second of theirs is no skew.
+    this.#skewMs = Math.abs(skew) < 1000 ? 0 : Math.round(skew);
+  }
+
   /** Verifies a document and makes it the one held, unless it is older than that. */
   #adopt(text: string, etag: string | undefined): void {
     const conf = verifyGlobalConf(text, {
       anchor: this.#anchor,
       now: this.#clock(),
+      maxClockSkewMs: this.#maxSkewMs,
       ...(this.#instance === undefined ? {} : { instance: this.#instance }),
     });
     const generatedAt = Date.parse(conf.generatedAt);

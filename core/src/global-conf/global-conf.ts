@@ -74,6 +74,12 @@ export interface GlobalConfService {
   readonly responseSchemaHash: string;
   readonly timeoutMs: number;
   readonly retryPolicy: { readonly maxAttempts: number; readonly backoffMs: number };
+  /**
+   * Present (true) when every method may be called again with the same
+   * message (the backend takes `X-Road-Id` as an idempotency key); absent,
+   * a POST or PATCH is never called twice.
+   */
+  readonly idempotent?: true;
   /** JSON pointer to the data subject's id in the request body. */
   readonly dataSubjectPointer?: string;
   /** Media types besides JSON the service takes as bytes (lower case, without parameters). @defaultValue none */

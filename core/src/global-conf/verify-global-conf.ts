@@ -20,7 +20,8 @@ export interface VerifyGlobalConfOptions {
   /** The instance the document must be of; any when absent. */
   readonly instance?: string;
   /**
-   * How far in the future `generatedAt` may lie, for clocks that differ a little.
+   * How far the clocks may differ: `generatedAt` may lie this far in the
+   * future, and the document is used until this long after `expiresAt`.
    * @defaultValue {@link DEFAULT_GLOBAL_CONF_CLOCK_SKEW_MS}
    */
   readonly maxClockSkewMs?: number;
@@ -148,7 +149,7 @@ export function verifyGlobalConf(wire: unknown, options: VerifyGlobalConfOptions
       expiresAt: conf.expiresAt,
     });
   }
-  if (expiresAt <= now.getTime()) {
+  if (expiresAt + skew <= now.getTime()) {
     throw new OrtooError('ConfigurationExpired', 'Global configuration has expired', {
       detail: { expiresAt: conf.expiresAt, now: now.toISOString() },
     });

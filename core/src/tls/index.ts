@@ -5,3 +5,10 @@ export {
   socketPeerThumbprint,
   type MtlsServerOptions,
 } from './mtls-server';
+export {
+  PinnedMtlsClient,
+  TransportFailure,
+  type PinnedMtlsClientOptions,
+  type PinnedRequest,
+  type RawAnswer,
+} from './pinned-mtls-client';

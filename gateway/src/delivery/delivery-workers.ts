@@ -20,6 +20,9 @@ import {
 import { DELIVERY_QUEUE, queueKeyPrefix } from './delivery-queues';
 import { isTransientFailure } from './failure-kind';
 
+/** @defaultValue {@link DeliveryWorkersOptions.lockMs} */
+export const DEFAULT_LOCK_MS = 5_000;
+
 /** One attempt of a job, as the processor sees it. */
 export interface DeliveryAttempt {
   readonly name: DeliveryJobName;
@@ -66,6 +69,13 @@ export interface DeliveryWorkersOptions {
    * @defaultValue 0: no limit
    */
   readonly ratePerSecond?: number;
+  /**
+   * How long a worker's hold on a job lasts unless renewed (BullMQ renews it
+   * every half of it); a process that dies mid-delivery gives the job back
+   * after this, at the next stall check (as often).
+   * @defaultValue 5000
+   */
+  readonly lockMs?: number;
   /** Does each attempt. */
   readonly processor: DeliveryProcessor;
   /** Told of each attempt's outcome. */
@@ -86,7 +96,8 @@ export interface DeliveryWorkersOptions {
  * `dead-lettered`.
  *
  * A process that dies mid-delivery leaves its job locked; BullMQ takes it
- * back once the lock expires (30 s) and delivers it again, once. So a
+ * back once the lock expires ({@link DeliveryWorkersOptions.lockMs}) and
+ * delivers it again, once. So a
  * provider may, rarely, see a message id twice, and answers it idempotently.
  */
 export class DeliveryWorkers {
@@ -144,6 +155,8 @@ export class DeliveryWorkers {
       connection: this.connection,
       prefix: queueKeyPrefix(this.options.queuePrefix, serverId),
       concurrency,
+      lockDuration: this.options.lockMs ?? DEFAULT_LOCK_MS,
+      stalledInterval: this.options.lockMs ?? DEFAULT_LOCK_MS,
       ...(ratePerSecond !== undefined && ratePerSecond > 0
         ? { limiter: { max: ratePerSecond, duration: 1000 } }
         : {}),

@@ -1,6 +1,3 @@
-import https from 'node:https';
-import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import {
   errorCodeOfType,
   OrtooError,
@@ -8,8 +5,9 @@ import {
   type RequestEnvelope,
   type ResponseEnvelope,
   type SignedMessage,
-  socketPeerThumbprint,
-  readAnswerBody,
+  PinnedMtlsClient,
+  TransportFailure,
+  type RawAnswer,
 } from '../../../core/src';
 
 /** Options of {@link ProviderClient}. */
@@ -38,15 +36,6 @@ const DEFAULT_MAX_ANSWER_BYTES = 10 * 1024 * 1024;
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 /** Longest provider error message passed on; the rest is the provider's business. */
 const MAX_MESSAGE_LENGTH = 500;
-
-/** What came back over the wire, before it is judged. */
-interface RawAnswer {
-  readonly status: number;
-  readonly body: Buffer;
-}
-
-/** A pooled connection the server had closed before the request went out: worth one more try. */
-class StaleConnection extends Error {}
 
 /**
  * The gateway's HTTPS client towards security servers: delivers requests to
@@ -77,31 +66,20 @@ class StaleConnection extends Error {}
  *   `InvalidAnswer`;
  * - an answer that is not JSON, or longer than `maxAnswerBytes` → `InvalidAnswer`.
  *
- * A kept connection the server closes just as a request goes out on it (the
- * keep-alive race; Node drops idle connections before the `Keep-Alive:
- * timeout` the server announces, which narrows it) is tried once more on a
- * new connection within the same deadline. Like any retry, it may bring a
- * message to the provider twice; its message-id check absorbs that.
+ * Connections, their keep-alive race and TLS session resumption are the
+ * core's {@link PinnedMtlsClient}'s.
  */
 export class ProviderClient {
-  readonly #agent: https.Agent;
+  readonly #client: PinnedMtlsClient;
   readonly #maxAnswerBytes: number;
 
   constructor(options: ProviderClientOptions) {
     this.#maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
-    this.#agent = new https.Agent({
-      keepAlive: true,
+    this.#client = new PinnedMtlsClient({
+      certificatePem: options.certificatePem,
+      keyPem: options.keyPem,
+      caPem: options.caPem,
       maxFreeSockets: options.keepAliveSockets ?? DEFAULT_KEEP_ALIVE_SOCKETS,
-      cert: options.certificatePem,
-      key: options.keyPem,
-      ca: [...options.caPem],
-      minVersion: 'TLSv1.2',
-      rejectUnauthorized: true,
-      // No host name check: the certificate is pinned per request instead (see the class comment).
-      checkServerIdentity: () => undefined,
-      // A resumed TLS session shows the client no peer certificate, so the pin could not be
-      // checked: every new connection makes a full handshake (keep-alive makes them rare).
-      maxCachedSessions: 0,
     });
   }
 
@@ -140,7 +118,7 @@ export class ProviderClient {
 
   /** Closes every pooled connection; calls in flight fail. */
   close(): void {
-    this.#agent.destroy();
+    this.#client.close();
   }
 
   async #post(
@@ -149,66 +127,26 @@ export class ProviderClient {
     message: SignedMessage,
     timeoutMs: number,
   ): Promise<RawAnswer> {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const payload = Buffer.from(JSON.stringify(message));
     try {
-      const url = endpointUrl(server, path);
-      const payload = Buffer.from(JSON.stringify(message));
-      try {
-        return await this.#send(server, url, payload, deadline.signal);
-      } catch (error) {
-        if (!(error instanceof StaleConnection) || deadline.signal.aborted) throw error;
-        return await this.#send(server, url, payload, deadline.signal);
-      }
-    } catch (error) {
-      throw transportFailure(server, error, deadline.signal.aborted, timeoutMs);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** One request on one connection: pinned, sent, its answer read within the size limit. */
-  #send(
-    server: GlobalConfSecurityServer,
-    url: URL,
-    payload: Buffer,
-    signal: AbortSignal,
-  ): Promise<RawAnswer> {
-    return new Promise((resolve, reject) => {
-      const req = https.request(url, {
+      return await this.#client.request({
         method: 'POST',
-        agent: this.#agent,
-        signal,
+        url: endpointUrl(server, path),
         headers: {
           'content-type': 'application/json',
           'content-length': payload.length,
           accept: 'application/json',
         },
+        body: payload,
+        timeoutMs,
+        pin: (thumbprint) => pinFailure(server, thumbprint),
+        maxAnswerBytes: this.#maxAnswerBytes,
+        peer: `Security server ${server.id}`,
+        peerDetail: { serverId: server.id },
       });
-      let responded = false;
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        // Node's advice for keep-alive: a reused socket the server has just closed resets.
-        const stale = req.reusedSocket && !responded && error.code === 'ECONNRESET';
-        reject(stale ? new StaleConnection(error.message, { cause: error }) : error);
-      });
-      req.once('socket', (socket: Socket) => {
-        const send = () => {
-          if (req.destroyed) return; // the deadline passed during the handshake
-          const unregistered = pinFailure(server, socket);
-          if (unregistered === undefined) req.end(payload);
-          else req.destroy(unregistered);
-        };
-        // A reused connection is past its handshake; a new one is checked once it is.
-        if ((socket as TLSSocket).authorized) send();
-        else socket.once('secureConnect', send);
-      });
-      req.once('response', (res) => {
-        responded = true;
-        readAnswerBody(res, this.#maxAnswerBytes, `Security server ${server.id}`, {
-          serverId: server.id,
-        }).then((body) => resolve({ status: res.statusCode ?? 0, body }), reject);
-      });
-    });
+    } catch (error) {
+      throw transportFailure(server, error, timeoutMs);
+    }
   }
 }
 
@@ -231,9 +169,11 @@ function endpointUrl(server: GlobalConfSecurityServer, path: string): URL {
   return url;
 }
 
-/** Why the peer on `socket` is not `server`, or undefined when it presented one of its certificates. */
-function pinFailure(server: GlobalConfSecurityServer, socket: Socket): OrtooError | undefined {
-  const thumbprint = socketPeerThumbprint(socket);
+/** Why the peer is not `server`, or undefined when it presented one of its certificates. */
+function pinFailure(
+  server: GlobalConfSecurityServer,
+  thumbprint: string | undefined,
+): OrtooError | undefined {
   if (thumbprint !== undefined && server.authCertificates.some((c) => c.thumbprint === thumbprint)) {
     return undefined;
   }
@@ -245,13 +185,9 @@ function pinFailure(server: GlobalConfSecurityServer, socket: Socket): OrtooErro
 }
 
 /** A transport error as the OrtooError a caller can act on. */
-function transportFailure(
-  server: GlobalConfSecurityServer,
-  error: unknown,
-  timedOut: boolean,
-  timeoutMs: number,
-): OrtooError {
-  if (timedOut) {
+function transportFailure(server: GlobalConfSecurityServer, error: unknown, timeoutMs: number): OrtooError {
+  if (error instanceof OrtooError) return error;
+  if (error instanceof TransportFailure && error.timedOut) {
     return new OrtooError(
       'ProviderTimeout',
       `Security server ${server.id} did not answer in ${timeoutMs} ms`,
@@ -261,8 +197,7 @@ function transportFailure(
       },
     );
   }
-  if (error instanceof OrtooError) return error;
-  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  const reason = error instanceof TransportFailure ? error.reason : String(error);
   return new OrtooError('ProviderUnavailable', `Security server ${server.id} cannot be reached`, {
     detail: { serverId: server.id, reason },
     cause: error,

@@ -61,7 +61,7 @@ export function tlsFailureReason(error: { code?: unknown }, authorizationError?:
 
 /** The router's metrics, registered on the gateway's registry. */
 export class ExchangeMetrics {
-  /** Messages by client, service and outcome (accepted, rejected, delivered, dead_lettered, timed_out). */
+  /** Messages by client, service and outcome (accepted, resent, rejected, delivered, dead_lettered, timed_out). */
   readonly exchanges: Counter<'client' | 'service' | 'outcome'>;
   /**
    * Refusals by pipeline step and error type (`ortoo_gateway_rejections_total`);

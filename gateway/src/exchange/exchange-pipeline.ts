@@ -7,6 +7,7 @@ import {
   checkFreshness,
   clientMemberOf,
   parseStrictJson,
+  envelopeHash,
   resolveService,
   sha256,
   toOrtooError,
@@ -21,12 +22,12 @@ import {
   type SignedMessage,
 } from '../../../core/src';
 import type { AuditTrail } from '../audit/audit-trail';
-import type { DeliveryJobData, ExchangeStatus, FailureReason } from '../delivery/delivery-job';
+import type { DeliveryJobData, ExchangeStatus } from '../delivery/delivery-job';
 import type { DeliveryQueues } from '../delivery/delivery-queues';
 import { acceptedRecord, rejectedRecord, type MessageFacts } from './exchange-audit';
 import type { ExchangeMetrics, PipelineStep } from './exchange-metrics';
-import type { InlineDelivery } from './inline-delivery';
-import type { ReplayGuard } from './replay-guard';
+import type { InlineDelivery, InlineOutcome } from './inline-delivery';
+import type { MessageRoute, ReplayGuard } from './replay-guard';
 import { checkRequestBody } from './request-body-check';
 import type { RoutingTable } from './routing-table';
 import type { ServiceSchemaCache } from './service-schema-cache';
@@ -70,10 +71,21 @@ export type SubmissionResult =
 
 /** A message the pipeline took on: queued (async), or leased for this process to deliver (sync). */
 interface Accepted {
+  readonly kind: 'accepted';
   readonly index: GlobalConfIndex;
   readonly data: DeliveryJobData;
   readonly service: GlobalConfService;
   /** When it arrived (`performance.now()`): a sync caller waits at most the service's timeout from then. */
+  readonly arrived: number;
+}
+
+/** The same request again under its id, taken on before: a retry, which gets that submission's outcome. */
+interface Resent {
+  readonly kind: 'resent';
+  readonly envelope: RequestEnvelope;
+  readonly route: MessageRoute;
+  /** How long a sync caller waits for the outcome (the service's timeout). */
+  readonly timeoutMs: number;
   readonly arrived: number;
 }
 
@@ -146,11 +158,27 @@ export class ExchangePipeline {
    *   `DeliveryFailed` (dead-lettered) or `ExchangeTimeout` (still going).
    */
   async submit(submission: Submission): Promise<SubmissionResult> {
-    const { index, data, service, arrived } = await this.#accept(submission);
+    const accepted = await this.#accept(submission);
+    if (accepted.kind === 'resent') {
+      const { envelope, route, timeoutMs, arrived } = accepted;
+      if (submission.respondAsync) return { kind: 'queued', id: envelope.id };
+      const outcome = await this.#parts.inline.awaitOutcome(
+        route.providerServerId,
+        envelope.id,
+        arrived + timeoutMs,
+      );
+      return this.#answer(envelope, outcome, timeoutMs);
+    }
+    const { index, data, service, arrived } = accepted;
     const { envelope } = data.message;
-    const { id } = envelope;
-    if (submission.respondAsync) return { kind: 'queued', id };
+    if (submission.respondAsync) return { kind: 'queued', id: envelope.id };
     const outcome = await this.#parts.inline.deliver(index, data, service, arrived + service.timeoutMs);
+    return this.#answer(envelope, outcome, service.timeoutMs);
+  }
+
+  /** A sync caller's answer: the provider's, or the typed error of why there is none (yet). */
+  #answer(envelope: RequestEnvelope, outcome: InlineOutcome, timeoutMs: number): SubmissionResult {
+    const { id } = envelope;
     if (outcome.kind === 'answered') return { kind: 'answered', id, answer: outcome.answer };
     if (outcome.kind === 'timeout') {
       this.#parts.metrics.exchanges.inc({
@@ -158,12 +186,11 @@ export class ExchangePipeline {
         service: envelope.service,
         outcome: 'timed_out',
       });
-      throw new OrtooError('ExchangeTimeout', `No answer within ${service.timeoutMs} ms; delivery goes on`, {
+      throw new OrtooError('ExchangeTimeout', `No answer within ${timeoutMs} ms; delivery goes on`, {
         detail: { id, statusUrl: statusUrlOf(id) },
       });
     }
-    const reason: FailureReason | undefined =
-      outcome.reason ?? (await this.#parts.queues.status(data.providerServerId, id))?.reason;
+    const { reason } = outcome;
     throw new OrtooError('DeliveryFailed', `Message ${id} could not be delivered`, {
       detail: { id, statusUrl: statusUrlOf(id), ...(reason === undefined ? {} : { reason }) },
     });
@@ -210,7 +237,7 @@ export class ExchangePipeline {
     return server;
   }
 
-  async #accept(submission: Submission): Promise<Accepted> {
+  async #accept(submission: Submission): Promise<Accepted | Resent> {
     const { routing, replay, serviceSchemas, audit, queues, inline, metrics, clock } = this.#parts;
     const steps = new StepClock(metrics);
     const arrived = performance.now();
@@ -256,11 +283,28 @@ export class ExchangePipeline {
         index.service(envelope.service, envelope.serviceVersion),
         envelope.id,
       );
-      await replay.claim(envelope.id, {
+      const requestHash = envelopeHash(envelope);
+      const earlier = await replay.claim(envelope.id, {
         providerServerId: target?.id ?? '',
         clientMemberId: clientMember,
         consumerServerId: caller.id,
+        requestHash,
       });
+      if (earlier !== undefined) {
+        if (earlier.requestHash !== requestHash || earlier.clientMemberId !== clientMember) {
+          throw new OrtooError('ReplayedMessage', `Message ${envelope.id} was already received`, {
+            detail: { id: envelope.id },
+          });
+        }
+        // A retry. Unless its first submission never got as far as the queue (the gateway failed
+        // in between), it gets that one's outcome; otherwise it is taken on now.
+        if ((await queues.status(earlier.providerServerId, envelope.id)) !== undefined) {
+          steps.finish();
+          metrics.exchanges.inc({ client: envelope.client, service: envelope.service, outcome: 'resent' });
+          const timeoutMs = index.service(envelope.service, envelope.serviceVersion)?.timeoutMs ?? 0;
+          return { kind: 'resent', envelope, route: earlier, timeoutMs, arrived };
+        }
+      }
       claimed = envelope.id;
 
       steps.next('service');
@@ -301,7 +345,7 @@ export class ExchangePipeline {
         provider: target.id,
         durationMs: Math.round((performance.now() - arrived) * 10) / 10,
       });
-      return { index, data, service, arrived };
+      return { kind: 'accepted', index, data, service, arrived };
     } catch (thrown) {
       const error = toOrtooError(thrown);
       await this.#reject(facts, steps.step, error, claimed);

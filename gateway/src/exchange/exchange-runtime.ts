@@ -111,6 +111,7 @@ export async function startExchangeRuntime(
         queuePrefix: delivery.queuePrefix,
         concurrency: delivery.concurrency,
         ratePerSecond: delivery.ratePerSecond,
+        lockMs: delivery.lockMs,
         processor: createDeliveryProcessor(parts),
         hooks,
         notifier,
@@ -125,6 +126,13 @@ export async function startExchangeRuntime(
           .catch((error: unknown) => logger.error('workers not started', { error }));
       });
       await workers.ensure(serversOf(await routing.current()));
+      // Nothing else asks for the registry in a worker-only process: without this, a server
+      // registered after the worker started would never have its queue worked.
+      const watch = setInterval(() => {
+        routing.current().catch((error: unknown) => logger.warn('registry not read', { error }));
+      }, exchange.registryRefreshMs);
+      watch.unref();
+      closers.push(() => clearInterval(watch));
     }
 
     let url: string | undefined;

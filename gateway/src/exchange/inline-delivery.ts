@@ -79,7 +79,7 @@ export class InlineDelivery {
     service: GlobalConfService,
     deadline: number,
   ): Promise<InlineOutcome> {
-    const { queues, notifier, hooks } = this.#parts;
+    const { hooks } = this.#parts;
     const { id } = data.message.envelope;
     let answer: SignedMessage<ResponseEnvelope>;
     try {
@@ -92,19 +92,53 @@ export class InlineDelivery {
         return { kind: 'dead-lettered', reason };
       }
       await hooks.failed(data, error, 1, false);
-      const remaining = deadline - performance.now();
       // Registered before the hand-over, so the retry's completion cannot be missed.
-      const waiting = remaining > 0 ? notifier.waitFor(id, remaining) : undefined;
+      const waiting = this.#waitFor(id, deadline);
       await this.#handOver(data, { inlineAttempts: 1 });
-      const outcome = waiting === undefined ? 'timeout' : await waiting;
-      if (outcome === 'delivered') {
-        const status = await queues.status(data.providerServerId, id);
-        if (status?.answer !== undefined) return { kind: 'answered', answer: status.answer };
-      }
-      return outcome === 'timeout' ? { kind: 'timeout' } : { kind: 'dead-lettered' };
+      return this.#outcomeOf(data.providerServerId, id, waiting);
     }
     void this.#settle(data, answer);
     return { kind: 'answered', answer };
+  }
+
+  /**
+   * Waits until `deadline` for a message queued (or delivered meanwhile) to
+   * end, for a caller that resent it under its id: the outcome its first
+   * submission has, or comes to.
+   */
+  async awaitOutcome(serverId: string, id: string, deadline: number): Promise<InlineOutcome> {
+    const waiting = this.#waitFor(id, deadline);
+    // Read after the wait is registered: an end before it is seen here, one after it there.
+    const now = await this.#parts.queues.status(serverId, id);
+    if (now?.state === 'delivered' && now.answer !== undefined)
+      return { kind: 'answered', answer: now.answer };
+    if (now?.state === 'dead-lettered') {
+      return now.reason === undefined
+        ? { kind: 'dead-lettered' }
+        : { kind: 'dead-lettered', reason: now.reason };
+    }
+    return this.#outcomeOf(serverId, id, waiting);
+  }
+
+  #waitFor(id: string, deadline: number): Promise<'delivered' | 'dead-lettered' | 'timeout'> | undefined {
+    const remaining = deadline - performance.now();
+    return remaining > 0 ? this.#parts.notifier.waitFor(id, remaining) : undefined;
+  }
+
+  async #outcomeOf(
+    serverId: string,
+    id: string,
+    waiting: Promise<'delivered' | 'dead-lettered' | 'timeout'> | undefined,
+  ): Promise<InlineOutcome> {
+    const outcome = waiting === undefined ? 'timeout' : await waiting;
+    if (outcome === 'timeout') return { kind: 'timeout' };
+    const status = await this.#parts.queues.status(serverId, id);
+    if (outcome === 'delivered' && status?.answer !== undefined) {
+      return { kind: 'answered', answer: status.answer };
+    }
+    return status?.reason === undefined
+      ? { kind: 'dead-lettered' }
+      : { kind: 'dead-lettered', reason: status.reason };
   }
 
   /** Off the caller's path: keep the answer, record the outcome, end the lease once it is on record. */

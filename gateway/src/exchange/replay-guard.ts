@@ -9,6 +9,12 @@ export interface MessageRoute {
   /** The member of the client, whose servers alone may ask for its status. */
   readonly clientMemberId: string;
   readonly consumerServerId: string;
+  /**
+   * The `envelopeHash` of the request: a resend of the same request under
+   * its id is a retry, another request under a used id a replay. (Routes
+   * remembered before it was kept have none, and are replays.)
+   */
+  readonly requestHash?: string;
 }
 
 /**
@@ -34,18 +40,17 @@ export class ReplayGuard {
   }
 
   /**
-   * Claims `id` for this message.
+   * Claims `id` for this message, in one round trip (`SET NX GET`).
    *
-   * @throws OrtooError `ReplayedMessage` when it was claimed before;
-   *   `QueueUnavailable` when Redis cannot be reached.
+   * @returns undefined when the id is new and now claimed; the route it was
+   *   claimed with before otherwise (the caller tells a retry from a replay).
+   * @throws OrtooError `QueueUnavailable` when Redis cannot be reached.
    */
-  async claim(id: string, route: MessageRoute): Promise<void> {
-    const set = await this.#call(() =>
-      this.#redis.set(this.#key(id), JSON.stringify(route), 'EX', this.#ttlSeconds, 'NX'),
-    );
-    if (set === null) {
-      throw new OrtooError('ReplayedMessage', `Message ${id} was already received`, { detail: { id } });
-    }
+  async claim(id: string, route: MessageRoute): Promise<MessageRoute | undefined> {
+    const earlier = (await this.#call(() =>
+      this.#redis.call('SET', this.#key(id), JSON.stringify(route), 'EX', this.#ttlSeconds, 'NX', 'GET'),
+    )) as string | null;
+    return earlier === null ? undefined : (JSON.parse(earlier) as MessageRoute);
   }
 
   /** Gives up a claim, when the gateway failed to take on the message and the sender may try again. */

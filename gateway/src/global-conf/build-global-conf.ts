@@ -142,6 +142,7 @@ export function buildGlobalConf(snapshot: RegistrySnapshot, params: BuildGlobalC
       responseSchemaHash: service.responseSchemaHash,
       timeoutMs: service.timeoutMs,
       retryPolicy: { maxAttempts: service.maxAttempts, backoffMs: service.backoffMs },
+      ...(service.idempotent ? { idempotent: true } : {}),
       ...(service.dataSubjectPointer === null ? {} : { dataSubjectPointer: service.dataSubjectPointer }),
       ...(service.requestMediaTypes.length === 0
         ? {}

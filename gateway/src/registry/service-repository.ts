@@ -21,6 +21,12 @@ export interface ServiceSettings {
   responseSchemaHash: string;
   timeoutMs: number;
   retryPolicy: RetryPolicy;
+  /**
+   * Every method may be called again with the same message: the backend
+   * takes `X-Road-Id` as an idempotency key. Without it a POST or PATCH is
+   * never called twice (see the provider's delivery).
+   */
+  idempotent: boolean;
   /** JSON pointer (RFC 6901) to the data subject's id in a request payload. */
   dataSubjectPointer?: string;
   /**
@@ -57,6 +63,7 @@ interface ServiceRow {
   timeout_ms: number;
   max_attempts: number;
   backoff_ms: number;
+  idempotent: boolean;
   data_subject_pointer: string | null;
   request_media_types: string[];
   enabled: boolean;
@@ -66,7 +73,7 @@ interface ServiceRow {
 
 const COLUMNS = `service_id, version, provider_id, service_code, title, request_schema, response_schema,
   request_schema_hash, response_schema_hash, timeout_ms, max_attempts, backoff_ms, data_subject_pointer,
-  request_media_types, enabled, created_at, updated_at`;
+  enabled, idempotent, request_media_types, created_at, updated_at`;
 
 function toService(row: ServiceRow): Service {
   return {
@@ -81,6 +88,7 @@ function toService(row: ServiceRow): Service {
     responseSchemaHash: row.response_schema_hash,
     timeoutMs: row.timeout_ms,
     retryPolicy: { maxAttempts: row.max_attempts, backoffMs: row.backoff_ms },
+    idempotent: row.idempotent,
     ...(row.data_subject_pointer === null ? {} : { dataSubjectPointer: row.data_subject_pointer }),
     ...(row.request_media_types.length === 0 ? {} : { requestMediaTypes: row.request_media_types }),
     enabled: row.enabled,
@@ -102,6 +110,7 @@ function settingsParams(settings: ServiceSettings): unknown[] {
     settings.retryPolicy.backoffMs,
     settings.dataSubjectPointer ?? null,
     settings.enabled,
+    settings.idempotent,
     JSON.stringify(settings.requestMediaTypes ?? []),
   ];
 }
@@ -120,8 +129,8 @@ export async function insertService(
   const [row] = await tx.query<ServiceRow>(
     `INSERT INTO services (service_id, version, provider_id, service_code, title, request_schema, response_schema,
        request_schema_hash, response_schema_hash, timeout_ms, max_attempts, backoff_ms, data_subject_pointer, enabled,
-       request_media_types)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)
+       idempotent, request_media_types)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb)
      ON CONFLICT (service_id, version) DO NOTHING
      RETURNING ${COLUMNS}`,
     [formatServiceId(id), version, formatSubsystemId(id), id.serviceCode, ...settingsParams(settings)],
@@ -191,7 +200,8 @@ export async function updateService(
   const [row] = await tx.query<ServiceRow>(
     `UPDATE services SET title = $3, request_schema = $4::jsonb, response_schema = $5::jsonb,
        request_schema_hash = $6, response_schema_hash = $7, timeout_ms = $8, max_attempts = $9, backoff_ms = $10,
-       data_subject_pointer = $11, enabled = $12, request_media_types = $13::jsonb, updated_at = now()
+       data_subject_pointer = $11, enabled = $12, idempotent = $13, request_media_types = $14::jsonb,
+       updated_at = now()
      WHERE service_id = $1 AND version = $2
      RETURNING ${COLUMNS}`,
     [serviceId, version, ...settingsParams(settings)],

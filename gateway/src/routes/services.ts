@@ -50,6 +50,7 @@ interface ServiceCreateBody {
   responseSchema: JsonSchema;
   timeoutMs?: number;
   retryPolicy?: Partial<RetryPolicy>;
+  idempotent?: boolean;
   dataSubjectPointer?: string;
   requestMediaTypes?: string[];
   enabled?: boolean;
@@ -62,6 +63,7 @@ interface ServiceUpdateBody {
   responseSchema?: JsonSchema;
   timeoutMs?: number;
   retryPolicy?: Partial<RetryPolicy>;
+  idempotent?: boolean;
   /** null removes the pointer. */
   dataSubjectPointer?: string | null;
   requestMediaTypes?: string[];
@@ -117,6 +119,7 @@ function settingsOf(body: ServiceCreateBody): ServiceSettings {
     responseSchemaHash: checkServiceSchema('responseSchema', body.responseSchema),
     timeoutMs: body.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
+    idempotent: body.idempotent ?? false,
     ...(body.dataSubjectPointer === undefined ? {} : { dataSubjectPointer: body.dataSubjectPointer }),
     ...mediaTypesOf(body.requestMediaTypes),
     enabled: body.enabled ?? true,
@@ -132,6 +135,7 @@ function differences(a: ServiceSettings, b: ServiceSettings): string[] {
     ['timeoutMs', a.timeoutMs, b.timeoutMs],
     ['retryPolicy.maxAttempts', a.retryPolicy.maxAttempts, b.retryPolicy.maxAttempts],
     ['retryPolicy.backoffMs', a.retryPolicy.backoffMs, b.retryPolicy.backoffMs],
+    ['idempotent', a.idempotent, b.idempotent],
     ['dataSubjectPointer', a.dataSubjectPointer, b.dataSubjectPointer],
     ['requestMediaTypes', (a.requestMediaTypes ?? []).join(), (b.requestMediaTypes ?? []).join()],
     ['enabled', a.enabled, b.enabled],
@@ -246,6 +250,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
         responseSchemaHash: responseSchemaHash ?? current.responseSchemaHash,
         timeoutMs: body.timeoutMs ?? current.timeoutMs,
         retryPolicy: { ...current.retryPolicy, ...body.retryPolicy },
+        idempotent: body.idempotent ?? current.idempotent,
         ...(pointer === undefined ? {} : { dataSubjectPointer: pointer }),
         ...mediaTypesOf(body.requestMediaTypes ?? current.requestMediaTypes),
         enabled: body.enabled ?? current.enabled,

@@ -45,15 +45,35 @@ export class MessageAnswers {
         detail: { id: id.slice(0, 128) },
       });
     }
-    // Message ids are the clients' choice: only an answer bound to this very request will do.
-    const logged = await messageLog.answer(id, { requestHash: envelopeHash(request.envelope) });
-    if (logged !== undefined) return httpAnswerOf(logged);
+    // Message ids are the clients' choice: only an answer bound to a request this server sent will do.
+    const logged = await messageLog.answer(id, { direction: 'received' });
+    if (logged !== undefined) {
+      const answered = await messageLog.request(id, {
+        direction: 'sent',
+        requestHash: logged.envelope.requestHash,
+      });
+      if (answered !== undefined && system.clients.has(answered.envelope.client)) return httpAnswerOf(logged);
+    }
     let settling = this.#settling.get(id);
     if (settling === undefined) {
       settling = this.#fromGateway(request, system).finally(() => this.#settling.delete(id));
       this.#settling.set(id, settling);
     }
     return settling;
+  }
+
+  /** The request this server sent that `answer` (unverified) says it answers; `latest` when none does. */
+  async #requestAnswered(
+    latest: SignedMessage<RequestEnvelope>,
+    answer: unknown,
+  ): Promise<SignedMessage<RequestEnvelope>> {
+    const requestHash = (answer as { envelope?: { requestHash?: unknown } } | null)?.envelope?.requestHash;
+    if (typeof requestHash !== 'string' || requestHash === envelopeHash(latest.envelope)) return latest;
+    const sent = await this.#context.deps.messageLog.request(latest.envelope.id, {
+      direction: 'sent',
+      requestHash,
+    });
+    return sent ?? latest;
   }
 
   async #fromGateway(
@@ -80,11 +100,14 @@ export class MessageAnswers {
         xRoadHeadersOf(request.envelope),
       );
     }
+    // The answer is the accepted request's, which need not be the latest sent under this id (a
+    // resend of another request under a used id is refused as a replay, but logged as sent).
+    const answered = await this.#requestAnswered(request, status.answer);
     const answer = verifyAnswer(
       deps.conf.index(),
       status.answer,
-      request,
-      providerMemberOf(request.envelope.service),
+      answered,
+      providerMemberOf(answered.envelope.service),
     );
     await deps.messageLog.record({ direction: 'received', message: answer, localSystem: system.name });
     return httpAnswerOf(answer);

@@ -50,6 +50,12 @@ export interface MessageLogOptions {
 export interface RequestLookup {
   /** Only a request this server sent, or only one it received. @defaultValue either, a sent one first */
   readonly direction?: LogDirection;
+  /**
+   * Only the request of this `envelopeHash`: message ids are chosen by
+   * clients, so a resend under a used id may be another request.
+   * @defaultValue the latest of that id
+   */
+  readonly requestHash?: string;
 }
 
 /** Options of {@link MessageLog.answer}. */
@@ -132,8 +138,9 @@ export class MessageLog {
     const [row] = await this.#store.query<{ signed_message: SignedMessage<RequestEnvelope> }>(
       `SELECT signed_message FROM ${MESSAGE_LOG_TABLE_NAME}
        WHERE message_id = $1 AND kind = 'request' AND ($2::text IS NULL OR direction = $2)
+         AND ($3::text IS NULL OR envelope_hash = $3)
        ORDER BY (direction = 'sent') DESC, seq DESC LIMIT 1`,
-      [id, lookup.direction ?? null],
+      [id, lookup.direction ?? null, lookup.requestHash ?? null],
     );
     return row?.signed_message;
   }
@@ -152,6 +159,30 @@ export class MessageLog {
       [id, lookup.direction ?? null, lookup.requestHash ?? null],
     );
     return row?.signed_message;
+  }
+
+  /**
+   * Where the delivery of the request of `requestHash` stands in this log:
+   * the answer this server sent to it, if any, and whether the request was
+   * logged as received (its backend call begun). One query, on the
+   * provider's path.
+   *
+   * @throws OrtooError `DatabaseError` when the store cannot be read.
+   */
+  async delivery(
+    id: string,
+    requestHash: string,
+  ): Promise<{ answer?: SignedMessage<ResponseEnvelope>; received: boolean }> {
+    const rows = await this.#store.query<{ answer: SignedMessage<ResponseEnvelope> | null }>(
+      `SELECT CASE WHEN kind = 'response' THEN signed_message END AS answer FROM ${MESSAGE_LOG_TABLE_NAME}
+       WHERE message_id = $1
+         AND ((kind = 'response' AND direction = 'sent' AND signed_message -> 'envelope' ->> 'requestHash' = $2)
+           OR (kind = 'request' AND direction = 'received' AND envelope_hash = $2))
+       ORDER BY (kind = 'response') DESC, seq DESC LIMIT 2`,
+      [id, requestHash],
+    );
+    const answer = rows[0]?.answer ?? undefined;
+    return { ...(answer === undefined ? {} : { answer }), received: rows.some((row) => row.answer === null) };
   }
 
   /**

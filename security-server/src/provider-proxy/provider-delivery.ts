@@ -3,6 +3,7 @@ import {
   OrtooError,
   envelopeHash,
   signMessage,
+  type GlobalConfService,
   type ResponseEnvelope,
   type SignedMessage,
 } from '../../../core/src';
@@ -22,6 +23,32 @@ export interface DeliveryResult {
   readonly stored: Promise<void>;
 }
 
+/** Methods that may be called again with the same message (RFC 9110 §9.2.2). */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+/** Requests remembered as never sent, at most (the oldest are forgotten, and then not called again). */
+const MAX_NOT_SENT = 10_000;
+
+/** Errors of a connection that never carried the request: the backend cannot have seen it. */
+const NOT_SENT_REASONS: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** Whether a request whose call was begun but never answered may be called again. */
+export function mayCallAgain(method: string, service: Pick<GlobalConfService, 'idempotent'>): boolean {
+  return IDEMPOTENT_METHODS.has(method.toUpperCase()) || service.idempotent === true;
+}
+
+function neverSent(error: unknown): boolean {
+  if (!(error instanceof OrtooError) || error.code !== 'BackendUnavailable') return false;
+  const reason = (error.detail as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' && NOT_SENT_REASONS.has(reason);
+}
+
 /** What {@link ProviderDelivery} uses of the security server. */
 export type ProviderDeliveryDeps = Pick<
   SecurityServerDeps,
@@ -33,12 +60,21 @@ export type ProviderDeliveryDeps = Pick<
  * them ({@link checkDelivery}), calls the mapped backend, signs its answer
  * with the server's signing key and logs both in the message log.
  *
- * **The backend is called once per message.** The gateway delivers at least
- * once: after a lost answer, a timeout on its side or a crash it delivers
- * again. A message already answered (the same request, by its envelope hash)
- * gets its logged answer back; one being answered in this process gets the
- * same answer when it comes. Only an attempt that failed (backend down or
- * slow: no answer was signed) calls the backend again.
+ * **What a redelivery does.** The gateway delivers at least once: after a
+ * lost answer, a timeout on its side or a crash it delivers again. The
+ * request is logged `received` before its backend call (the call is in
+ * flight), its signed answer after. On a redelivery of the same request (by
+ * envelope hash):
+ * - answered before → the logged answer, no call;
+ * - being answered in this process → the same answer when it comes;
+ * - in flight before with no answer, the call refused before it was sent
+ *   (backend down) → called again;
+ * - in flight before with no known end (this server died, the backend went
+ *   silent or dropped the connection) → called again when the method is
+ *   idempotent (GET, HEAD, PUT, DELETE, OPTIONS) or the service is
+ *   registered idempotent; otherwise (POST, PATCH) never again: a typed
+ *   `OutcomeUnknown`, which the gateway dead-letters.
+ * The backend always gets the message id (`X-Road-Id`) as an idempotency key.
  *
  * **What is durable when the gateway gets the answer:** the request, logged
  * `received` (committed before the backend is called). The signed answer is
@@ -53,6 +89,8 @@ export class ProviderDelivery {
   readonly #metrics: ProviderMetrics;
   /** Deliveries being answered, by request hash: duplicates arriving meanwhile wait for the same answer. */
   readonly #inFlight = new Map<string, Promise<DeliveryResult>>();
+  /** Requests whose last backend call failed before it was sent (refused): safe to call again. */
+  readonly #notSent = new Set<string>();
 
   constructor(deps: ProviderDeliveryDeps, backend: BackendClient, metrics: ProviderMetrics) {
     this.#deps = deps;
@@ -103,6 +141,14 @@ export class ProviderDelivery {
     }
   }
 
+  #rememberNotSent(requestHash: string): void {
+    if (this.#notSent.size >= MAX_NOT_SENT) {
+      const oldest = this.#notSent.values().next();
+      if (oldest.done !== true) this.#notSent.delete(oldest.value);
+    }
+    this.#notSent.add(requestHash);
+  }
+
   async #answer(accepted: AcceptedDelivery, requestHash: string): Promise<DeliveryResult> {
     const { message, service, route } = accepted;
     const { envelope } = message;
@@ -115,20 +161,30 @@ export class ProviderDelivery {
     };
 
     // Bound to this very request: message ids are the clients' choice, a request hash is not.
-    const logged = await messageLog.answer(envelope.id, { direction: 'sent', requestHash });
-    if (logged !== undefined) {
+    const logged = await messageLog.delivery(envelope.id, requestHash);
+    if (logged.answer !== undefined) {
       logger.info('redelivered message answered from the message log', facts);
-      return { answer: logged, redelivered: true, stored: Promise.resolve() };
+      return { answer: logged.answer, redelivered: true, stored: Promise.resolve() };
     }
-
     const backendRequest = buildBackendRequest(message, route, service.version);
-    // The one commit before the backend is called: what came in is on record before anything is done with it.
-    await messageLog.record({ direction: 'received', message });
+    if (!logged.received) {
+      // The one commit before the backend is called: the call is on record as begun (in flight).
+      await messageLog.record({ direction: 'received', message });
+    } else if (!this.#notSent.delete(requestHash) && !mayCallAgain(envelope.method, service)) {
+      // Begun before without a known end: the backend may have done the work. Not again.
+      logger.warn('redelivered message not called again: its outcome is unknown', facts);
+      throw new OrtooError(
+        'OutcomeUnknown',
+        `Message ${envelope.id} was handed to the backend before and its outcome is unknown; ${envelope.method} is not called twice`,
+        { detail: { id: envelope.id, method: envelope.method } },
+      );
+    }
     const started = performance.now();
     let response: BackendResponse;
     try {
       response = await this.#backend.call(backendRequest, route.timeoutMs);
     } catch (error) {
+      if (neverSent(error)) this.#rememberNotSent(requestHash);
       logger.warn('backend call failed', {
         ...facts,
         backendUrl: backendRequest.url.origin + backendRequest.url.pathname,

@@ -1,6 +1,7 @@
 import {
   ERROR_KINDS,
   buildRequest,
+  envelopeHash,
   parseServiceId,
   signMessage,
   type Certificate,
@@ -12,10 +13,13 @@ import { insertCertificate } from '../../../gateway/src/registry/certificate-rep
 import { searchAuditRecords, toAuditRecord } from '../../../gateway/src/audit/audit-repository';
 import { bumpRegistryVersion } from '../../../gateway/src/registry/registry-version';
 import { insertService } from '../../../gateway/src/registry/service-repository';
+import { ReplayGuard } from '../../../gateway/src/exchange/replay-guard';
+import { closeConnection, createRedisConnection } from '../../../gateway/src/redis';
 import {
   CONSUMER,
   PERSON_SERVICE,
   PROVIDER,
+  TEST_REDIS_URL,
   serviceSettings,
   startExchangeNetwork,
   type ExchangeAnswer,
@@ -209,10 +213,39 @@ describe('the gateway pipeline refuses', () => {
     await expectRefused(network.sign({}, new Date(Date.now() + 45_000)), 'StaleMessage', 'freshness');
   });
 
-  it('a message sent twice, the second time', async () => {
+  it('another request under the id of one it took on (a replay)', async () => {
     const message = network.sign();
     expect((await network.post(message)).status).toBe(200);
-    await expectRefused(message, 'ReplayedMessage', 'replay');
+    await expectRefused(network.sign({ id: message.envelope.id }), 'ReplayedMessage', 'replay');
+    expect(network.provider.received.filter((id) => id === message.envelope.id)).toHaveLength(1);
+  });
+
+  it('nothing when the same request is sent again (a retry): it gets the first one’s answer', async () => {
+    const message = network.sign();
+    const first = await network.post(message);
+    expect(first.status).toBe(200);
+    const again = await network.post(message);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(network.provider.received.filter((id) => id === message.envelope.id)).toHaveLength(1);
+  });
+
+  it('nothing when the same request comes again after its first submission never reached the queue', async () => {
+    const message = network.sign();
+    // As a gateway leaves it that dies between the replay claim and the `accepted` record.
+    const redis = createRedisConnection(TEST_REDIS_URL, { purpose: 'command' });
+    try {
+      const claim = await new ReplayGuard(redis, network.queuePrefix, 60).claim(message.envelope.id, {
+        providerServerId: PROVIDER.serverId,
+        clientMemberId: network.consumer.memberId,
+        consumerServerId: CONSUMER.serverId,
+        requestHash: envelopeHash(message.envelope),
+      });
+      expect(claim).toBeUndefined();
+    } finally {
+      await closeConnection(redis);
+    }
+    expect((await network.post(message)).status).toBe(200);
     expect(network.provider.received.filter((id) => id === message.envelope.id)).toHaveLength(1);
   });
 

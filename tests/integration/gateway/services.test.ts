@@ -82,6 +82,7 @@ describe.each(STORE_ENGINES)('services on %s', (engine) => {
       responseSchemaHash: sha256(canonicalJson(personResponse)),
       timeoutMs: 30000,
       retryPolicy: { maxAttempts: 5, backoffMs: 1000 },
+      idempotent: false,
       dataSubjectPointer: '/registerNumber',
       enabled: true,
       createdAt: expect.any(String),
@@ -233,7 +234,7 @@ describe.each(STORE_ENGINES)('services on %s', (engine) => {
     expect(res.body.detail.errors[0].pointer).toBe('/dataSubjectPointer');
   });
 
-  it('changes title, schemas, timeout, retry policy, pointer and enabled, recomputing hashes', async () => {
+  it('changes title, schemas, timeout, retry policy, idempotency, pointer and enabled, recomputing hashes', async () => {
     await publish(serviceBody('changing', { dataSubjectPointer: '/registerNumber' })).expect(201);
     const newRequest = { type: 'object', properties: { id: { type: 'integer' } } };
     const before = await registryVersion();
@@ -245,6 +246,7 @@ describe.each(STORE_ENGINES)('services on %s', (engine) => {
         requestSchema: newRequest,
         timeoutMs: 1000,
         retryPolicy: { backoffMs: 250 },
+        idempotent: true,
         dataSubjectPointer: null,
         enabled: false,
       })
@@ -256,6 +258,7 @@ describe.each(STORE_ENGINES)('services on %s', (engine) => {
       responseSchemaHash: sha256(canonicalJson(personResponse)),
       timeoutMs: 1000,
       retryPolicy: { maxAttempts: 5, backoffMs: 250 },
+      idempotent: true,
       enabled: false,
     });
     expect(res.body).not.toHaveProperty('dataSubjectPointer');

@@ -313,6 +313,27 @@ describe('the client proxy', () => {
       expect(again.body).toEqual(res.body);
     });
 
+    it('keeps answering the accepted request after another one under its id was refused', async () => {
+      const id = `resent-${Date.now()}`;
+      expect(
+        (await lookup(id).set('Prefer', 'respond-async').send({ registerNumber: REGISTER_NUMBER })).status,
+      ).toBe(202);
+      // Another request (a new envelope) under the same id: a replay, yet logged as sent.
+      expectXRoadError(
+        await lookup(id).send({ registerNumber: REGISTER_NUMBER }),
+        409,
+        'Client.ReplayedMessage',
+      );
+      let res: Response | undefined;
+      const deadline = Date.now() + 10_000;
+      do {
+        res = await request(app).get(`/r1/messages/${id}`).set('Authorization', `Bearer ${PORTAL_KEY}`);
+        if (res.status === 202) await new Promise((resolve) => setTimeout(resolve, 50));
+      } while (res.status === 202 && Date.now() < deadline);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(personAnswer(REGISTER_NUMBER));
+    });
+
     it('shows a message to no other local system', async () => {
       const id = `private-${Date.now()}`;
       expect(

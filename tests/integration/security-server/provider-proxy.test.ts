@@ -25,6 +25,7 @@ import {
   signRequest,
 } from '../../helpers/exchange-fixtures';
 import { createServerIdentity } from '../../helpers/server-identity';
+import { eventually } from '../../helpers/eventually';
 import {
   TestBackend,
   TlsCaller,
@@ -256,20 +257,51 @@ describe('POST /v1/deliver', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it('calls the backend again after an attempt that failed', async () => {
+  it('calls the backend again after an attempt it refused before the request was sent (down)', async () => {
+    backend.handle((_hit, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    const request = signRequest(signers.consumer);
+    await backend.stop();
+    try {
+      expectError(await deliver(request), 503, 'Server.ServerProxy.BackendUnavailable');
+    } finally {
+      await backend.resume();
+    }
+    expect(verified(await deliver(request), request).body).toEqual({ ok: true });
+    expect(backend.hits).toHaveLength(1);
+  });
+
+  /** A backend that cuts off its first answer midway (it may have acted) and answers the next ones. */
+  function cutOffOnce(): void {
     let calls = 0;
     backend.handle((_hit, res) => {
       calls += 1;
       if (calls === 1) {
-        // Cut off mid-answer: the backend may have acted, so only the gateway's retry calls again.
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' }).write('{"par');
         setImmediate(() => res.socket?.destroy());
       } else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
+  }
+
+  it('never calls a POST twice: after an attempt of unknown outcome a redelivery is OutcomeUnknown', async () => {
+    cutOffOnce();
     const request = signRequest(signers.consumer);
+    expectError(await deliver(request), 503, 'Server.ServerProxy.BackendUnavailable');
+    expectError(await deliver(request), 502, 'Server.ServerProxy.OutcomeUnknown');
+    expect(backend.hits).toHaveLength(1);
+  });
+
+  it('calls an idempotent method (GET) again after an attempt of unknown outcome', async () => {
+    cutOffOnce();
+    const request = signRequest(signers.consumer, { method: 'GET', path: '/УБ99010112', body: undefined });
     expectError(await deliver(request), 503, 'Server.ServerProxy.BackendUnavailable');
     expect(verified(await deliver(request), request).body).toEqual({ ok: true });
     expect(backend.hits).toHaveLength(2);
+    expect(backend.hits.map((hit) => hit.headers['x-road-id'])).toEqual([
+      request.envelope.id,
+      request.envelope.id,
+    ]);
   });
 
   it('answers a redelivered message from the message log: the backend is called once', async () => {
@@ -280,10 +312,12 @@ describe('POST /v1/deliver', () => {
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect(backend.hits).toHaveLength(1);
-    expect(await loggedCounts(logStore, request.envelope.id)).toEqual({
-      'received request': 1,
-      'sent response': 1,
+    // The answer's record is committed just after it went back (group commit, off the gateway's path).
+    const counts = await eventually('the answer logged', async () => {
+      const logged = await loggedCounts(logStore, request.envelope.id);
+      return logged['sent response'] === undefined ? undefined : logged;
     });
+    expect(counts).toEqual({ 'received request': 1, 'sent response': 1 });
   });
 
   it('answers duplicates that arrive while the first is being answered with the same answer', async () => {

@@ -91,6 +91,7 @@ export function testConfig(
     messageLog: { retentionDays: 365 },
     globalConfRefreshSeconds: 60,
     limits: { ...DEFAULT_LISTENER_CONFIG },
+    clockSkewToleranceSeconds: 120,
     logLevel: 'error',
     ...overrides,
   };
@@ -207,6 +208,7 @@ export class TestBackend {
   };
   readonly #server: http.Server;
   readonly #timers = new Set<NodeJS.Timeout>();
+  #port = 0;
 
   private constructor() {
     this.#server = http.createServer((req, res) => void this.#handle(req, res));
@@ -214,13 +216,26 @@ export class TestBackend {
 
   static async start(): Promise<TestBackend> {
     const backend = new TestBackend();
-    await new Promise<void>((resolve) => backend.#server.listen(0, '127.0.0.1', () => resolve()));
+    await backend.resume();
     return backend;
   }
 
   /** Its base URL, with a base path below which services live. */
   get url(): string {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/api`;
+    return `http://127.0.0.1:${this.#port}/api`;
+  }
+
+  /** Stops listening (calls are refused, as by a backend that is down) until {@link resume}. */
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  /** Listens again, on the same port (a free one the first time). */
+  async resume(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(this.#port, '127.0.0.1', () => resolve()));
+    this.#port = (this.#server.address() as AddressInfo).port;
   }
 
   /** Answers with `handler` from now on. */

@@ -64,6 +64,7 @@ const snapshot = (overrides: Partial<RegistrySnapshot> = {}): RegistrySnapshot =
       timeoutMs: 30000,
       maxAttempts: 5,
       backoffMs: 1000,
+      idempotent: false,
       dataSubjectPointer: null,
       requestMediaTypes: [],
       enabled: false,
@@ -110,6 +111,22 @@ describe('buildGlobalConf', () => {
     ]);
     expect(conf.signCertificates.map((c) => c.serial)).toEqual(['a1']);
     expect(conf.securityServers[0]?.authCertificates.map((c) => c.serial)).toEqual(['a2']);
+  });
+
+  it('says a service is idempotent only when it is registered so', () => {
+    const base = snapshot();
+    const [service] = base.services;
+    const conf = buildGlobalConf(
+      {
+        ...base,
+        services: [
+          { ...service!, idempotent: true },
+          { ...service!, version: '2' },
+        ],
+      },
+      PARAMS,
+    );
+    expect(conf.services.map((entry) => entry.idempotent)).toEqual([true, undefined]);
   });
 
   it('lists a revoked certificate as revoked and nowhere as active', () => {

@@ -18,6 +18,8 @@ import { CONF_NOW, createConfSigning, sampleGlobalConf } from '../../helpers/glo
 class FakeGateway {
   body: string | undefined;
   failure: Error | undefined;
+  /** The `Date` its answers carry, if any. */
+  date: Date | undefined;
   readonly requests: Record<string, string>[] = [];
 
   readonly fetch: GlobalConfFetcher = async (_url, init) => {
@@ -28,7 +30,13 @@ class FakeGateway {
     const status = this.body === undefined ? 503 : init.headers['if-none-match'] === etag ? 304 : 200;
     const response: GlobalConfResponse = {
       status,
-      headers: { get: (name) => (name.toLowerCase() === 'etag' ? etag : null) },
+      headers: {
+        get: (name) => {
+          const header = name.toLowerCase();
+          if (header === 'date') return this.date?.toUTCString() ?? null;
+          return header === 'etag' ? etag : null;
+        },
+      },
       text: async () => (status === 200 ? body : ''),
     };
     return response;
@@ -45,7 +53,7 @@ describe('GlobalConfClient', () => {
   let logs: string[];
   const clients: GlobalConfClient[] = [];
 
-  const client = () => {
+  const client = (options: { maxClockSkewMs?: number } = {}) => {
     const stream = new PassThrough();
     stream.on('data', (line: Buffer) => logs.push(line.toString()));
     const made = new GlobalConfClient({
@@ -55,6 +63,7 @@ describe('GlobalConfClient', () => {
       fetch: gateway.fetch,
       clock: () => now,
       logger: createLogger({ service: 'test', level: 'info', stream }),
+      ...options,
     });
     clients.push(made);
     return made;
@@ -133,16 +142,39 @@ describe('GlobalConfClient', () => {
     expect(conf.current().version).toBe(8);
   });
 
-  it('refuses to serve the copy once it has expired', async () => {
+  it('refuses to serve the copy once it has expired, by more than the clock skew tolerated', async () => {
     gateway.body = signed();
-    const conf = client();
+    const conf = client({ maxClockSkewMs: 60_000 });
     await conf.start();
     gateway.failure = new TypeError('fetch failed');
-    now = new Date('2025-09-01T12:10:00.000Z');
+    now = new Date('2025-09-01T12:10:59.000Z');
+    expect(conf.current().version).toBe(7);
+    now = new Date('2025-09-01T12:11:00.000Z');
     expect(errorOf(() => conf.current())).toMatchObject({
       code: 'ConfigurationExpired',
       detail: { version: 7, expiresAt: '2025-09-01T12:10:00.000Z' },
     });
+  });
+
+  it('takes a document generated up to the tolerated skew in its future, and no further', async () => {
+    now = new Date(CONF_NOW.getTime() - 5 * 60_000); // this server's clock is behind
+    gateway.body = signed();
+    expect(await client({ maxClockSkewMs: 120_000 }).refresh()).toBe('failed');
+    const tolerant = client({ maxClockSkewMs: 10 * 60_000 });
+    expect(await tolerant.refresh()).toBe('updated');
+    expect(tolerant.current().version).toBe(7);
+  });
+
+  it('measures its clock against the gateway’s Date, to the second', async () => {
+    gateway.body = signed();
+    const conf = client();
+    expect(conf.clockSkewMs).toBeUndefined();
+    gateway.date = new Date(now.getTime() - 400_000);
+    await conf.refresh();
+    expect(conf.clockSkewMs).toBe(400_000);
+    gateway.date = new Date(now.getTime() + 300);
+    await conf.refresh();
+    expect(conf.clockSkewMs).toBe(0);
   });
 
   it('starts from its cache while the gateway is away', async () => {

@@ -91,10 +91,15 @@ describe('verifyGlobalConf', () => {
       expect(codeOf(() => verifyGlobalConf(value, options))).toBe('InvalidSignature');
   });
 
-  it('refuses an expired document with ConfigurationExpired', () => {
-    expect(codeOf(() => verifyGlobalConf(wire, { ...options, now: CONF_EXPIRES_AT }))).toBe(
+  it('refuses a document expired by more than the clock skew allows with ConfigurationExpired', () => {
+    const late = (ms: number) => new Date(CONF_EXPIRES_AT.getTime() + ms);
+    expect(verifyGlobalConf(wire, { ...options, now: late(59_000) })).toEqual(conf);
+    expect(codeOf(() => verifyGlobalConf(wire, { ...options, now: late(60_000) }))).toBe(
       'ConfigurationExpired',
     );
+    expect(
+      codeOf(() => verifyGlobalConf(wire, { ...options, now: CONF_EXPIRES_AT, maxClockSkewMs: 0 })),
+    ).toBe('ConfigurationExpired');
   });
 
   it('refuses a document generated further in the future than the clock skew allows', () => {

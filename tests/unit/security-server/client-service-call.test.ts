@@ -43,8 +43,9 @@ class MemoryMessageLog {
   async record(entry: Entry): Promise<void> {
     this.entries.push(entry);
   }
-  async request(id: string, lookup: { direction?: 'sent' | 'received' } = {}) {
-    return this.#find(id, 'request', lookup.direction) as SignedMessage<RequestEnvelope> | undefined;
+  async request(id: string, lookup: { direction?: 'sent' | 'received'; requestHash?: string } = {}) {
+    return this.#find(id, 'request', lookup.direction, lookup.requestHash) as
+      SignedMessage<RequestEnvelope> | undefined;
   }
   async answer(id: string, lookup: { direction?: 'sent' | 'received'; requestHash?: string } = {}) {
     return this.#find(id, 'response', lookup.direction, lookup.requestHash) as
@@ -57,7 +58,9 @@ class MemoryMessageLog {
         message.envelope.kind === kind &&
         (direction === undefined || logged === direction) &&
         (requestHash === undefined ||
-          (message.envelope.kind === 'response' && message.envelope.requestHash === requestHash)),
+          (message.envelope.kind === 'response'
+            ? message.envelope.requestHash === requestHash
+            : envelopeHash(message.envelope) === requestHash)),
     )?.message;
   }
 }
@@ -102,6 +105,7 @@ const config = {
   messageLog: { retentionDays: 365 },
   globalConfRefreshSeconds: 60,
   limits: { ...DEFAULT_LISTENER_CONFIG },
+  clockSkewToleranceSeconds: 120,
   logLevel: 'error',
 } satisfies SecurityServerConfig;
 

@@ -35,6 +35,8 @@ interface ServiceFieldOptions {
   timeoutMs?: number;
   maxAttempts?: number;
   backoffMs?: number;
+  /** `--idempotent` / `--no-idempotent`. */
+  idempotent?: boolean;
   /** False from `--no-data-subject-pointer` (update): remove the pointer. */
   dataSubjectPointer?: string | false;
   /** `--request-media-type`, repeatable: media types besides JSON the service takes. */
@@ -60,6 +62,11 @@ function withServiceFields(command: Command, required: boolean): Command {
       nonNegativeInteger,
     )
     .option(
+      '--idempotent',
+      'every method may be called again with the same message (the backend takes X-Road-Id as an idempotency key)',
+    )
+    .option('--no-idempotent', 'a POST or PATCH is never called twice (the default)')
+    .option(
       '--data-subject-pointer <pointer>',
       "JSON pointer to the data subject's id in the request payload, e.g. /registerNumber",
     )
@@ -84,6 +91,7 @@ function serviceFields(options: ServiceFieldOptions): Record<string, unknown> {
   if (options.maxAttempts !== undefined || options.backoffMs !== undefined) {
     body.retryPolicy = { maxAttempts: options.maxAttempts, backoffMs: options.backoffMs };
   }
+  if (options.idempotent !== undefined) body.idempotent = options.idempotent;
   if (options.dataSubjectPointer !== undefined) {
     body.dataSubjectPointer = options.dataSubjectPointer === false ? null : options.dataSubjectPointer;
   }

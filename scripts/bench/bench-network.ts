@@ -142,8 +142,9 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
   const processes = new Map<string, NodeProcess>();
   const exits = new Map<string, ProcessExit>();
   const close = async (): Promise<Map<string, ProcessExit>> => {
-    // The client side first, the backend and the gateway last, so nothing in flight dies half-way.
-    for (const name of [...processes.keys()].reverse()) {
+    // The gateway first: a security server's close waits for the connections the gateway keeps
+    // open to it, so it stops promptly only once the gateway has gone (nothing is in flight by then).
+    for (const name of [...processes.keys()]) {
       const running = processes.get(name) as NodeProcess;
       exits.set(name, await running.stop());
     }
@@ -196,6 +197,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         env,
         ready,
         logFile: logFile(name),
+        reportDir: options.logDir,
         nodeFlags: nodeFlagsOf(name),
       });
       processes.set(name, running);
@@ -246,85 +248,102 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       consumer: { serverId: `${E_SERVICES.memberId}/ss1`, dir: path.join(dir, 'ss-consumer') },
     };
     const clientPorts = new Map<string, number>();
-    // Both servers at once: each one's steps wait on the CLI, not on the other.
-    await Promise.all(
-      Object.entries(servers).map(async ([role, server]) => {
-        const clientPort = await freePort();
-        clientPorts.set(role, clientPort);
-        await runOrtooAsync(
-          [
-            'ss',
-            'init',
-            server.dir,
-            '--server-id',
-            server.serverId,
-            '--gateway-url',
-            adminUrl,
-            '--exchange-url',
-            exchangeUrl,
-            '--anchor',
-            anchor,
-            '--client-port',
-            String(clientPort),
-            '--provider-port',
-            String(await freePort()),
-          ],
-          baseEnv,
-        );
-        const issued = await admin('POST', '/v1/registration-tokens', { securityServerId: server.serverId });
-        const registrationToken = (issued.body as { token?: string }).token;
-        if (registrationToken === undefined) throw new Error(`no registration token: ${issued.status}`);
-        const submitted = json<{ id: string }>(
-          await runOrtooAsync(
-            ['ss', 'register', server.dir, '--token', registrationToken, '--no-wait', '--json'],
-            baseEnv,
-          ),
-        );
-        await ensure(
-          admin('POST', `/v1/registrations/${submitted.id}/approve`),
-          `approval of ${server.serverId}`,
-        );
-        await runOrtooAsync(['ss', 'register', server.dir, '--json'], baseEnv);
-      }),
-    );
-    runOrtoo(['ss', 'service', servers.provider.dir, PERSON_SERVICE.id, '--backend', backendUrl], baseEnv);
-    const { apiKey } = json<{ apiKey: string }>(
-      runOrtoo(
+    /** Makes a server's folder and registers it: token, CSRs, approval, certificates. */
+    const register = async (role: keyof typeof servers) => {
+      const server = servers[role];
+      const clientPort = await freePort();
+      clientPorts.set(role, clientPort);
+      await runOrtooAsync(
         [
           'ss',
-          'api-key',
-          servers.consumer.dir,
-          '--name',
-          'portal',
-          '--client',
-          E_SERVICES.subsystemId,
-          '--json',
+          'init',
+          server.dir,
+          '--server-id',
+          server.serverId,
+          '--gateway-url',
+          adminUrl,
+          '--exchange-url',
+          exchangeUrl,
+          '--anchor',
+          anchor,
+          '--client-port',
+          String(clientPort),
+          '--provider-port',
+          String(await freePort()),
         ],
         baseEnv,
+      );
+      const issued = await admin('POST', '/v1/registration-tokens', { securityServerId: server.serverId });
+      const registrationToken = (issued.body as { token?: string }).token;
+      if (registrationToken === undefined) throw new Error(`no registration token: ${issued.status}`);
+      const submitted = json<{ id: string }>(
+        await runOrtooAsync(
+          ['ss', 'register', server.dir, '--token', registrationToken, '--no-wait', '--json'],
+          baseEnv,
+        ),
+      );
+      await ensure(
+        admin('POST', `/v1/registrations/${submitted.id}/approve`),
+        `approval of ${server.serverId}`,
+      );
+      await runOrtooAsync(['ss', 'register', server.dir, '--json'], baseEnv);
+    };
+    // Both servers and the backend at once: each one's steps wait on the CLI, not on the others.
+    const [, { apiKey }] = await Promise.all([
+      register('provider').then(() =>
+        runOrtooAsync(
+          ['ss', 'service', servers.provider.dir, PERSON_SERVICE.id, '--backend', backendUrl],
+          baseEnv,
+        ),
       ),
-    );
-
-    const backend = await startNodeProcess({
-      name: 'backend',
-      argv: ['--require', 'tsx/cjs', path.join(__dirname, 'record-backend.ts'), String(backendPort)],
-      env: baseEnv,
-      ready: /listening on/,
-      logFile: logFile('backend'),
-      nodeFlags: nodeFlagsOf('backend'),
-    });
-    processes.set('backend', backend);
-    await start(
-      'provider-ss',
-      ['ss', 'start', servers.provider.dir],
-      { ...baseEnv, ...sqlEnv('ORTOO_SS_DATABASE_SCHEMA', schemas.provider) },
-      /listening/,
-    );
-    await start(
-      'consumer-ss',
-      ['ss', 'start', servers.consumer.dir],
-      { ...baseEnv, ...sqlEnv('ORTOO_SS_DATABASE_SCHEMA', schemas.consumer) },
-      /listening/,
-    );
+      register('consumer').then(async () =>
+        json<{ apiKey: string }>(
+          await runOrtooAsync(
+            [
+              'ss',
+              'api-key',
+              servers.consumer.dir,
+              '--name',
+              'portal',
+              '--client',
+              E_SERVICES.subsystemId,
+              '--json',
+            ],
+            baseEnv,
+          ),
+        ),
+      ),
+      startNodeProcess({
+        name: 'backend',
+        argv: ['--require', 'tsx/cjs', path.join(__dirname, 'record-backend.ts'), String(backendPort)],
+        env: baseEnv,
+        ready: /listening on/,
+        logFile: logFile('backend'),
+        reportDir: options.logDir,
+        nodeFlags: nodeFlagsOf('backend'),
+      }).then((running) => void processes.set('backend', running)),
+    ]);
+    // Started once both are registered, so each one's first configuration already knows the other.
+    await Promise.all([
+      start(
+        'provider-ss',
+        ['ss', 'start', servers.provider.dir],
+        { ...baseEnv, ...sqlEnv('ORTOO_SS_DATABASE_SCHEMA', schemas.provider) },
+        /listening/,
+      ),
+      start(
+        'consumer-ss',
+        ['ss', 'start', servers.consumer.dir],
+        { ...baseEnv, ...sqlEnv('ORTOO_SS_DATABASE_SCHEMA', schemas.consumer) },
+        /listening/,
+      ),
+    ]);
+    // One order whatever started first: the gateway side, the backend, the provider, the consumer.
+    const rank = (name: string) =>
+      ['gateway', 'worker', 'backend', 'provider', 'consumer'].indexOf(name.split('-')[0] ?? '');
+    const ordered = [...processes].sort(([a], [b]) => rank(a) - rank(b));
+    processes.clear();
+    for (const [name, running] of ordered) processes.set(name, running);
 
     return {
       store,

@@ -127,7 +127,7 @@ function parseOptions(argv: readonly string[]): SuiteOptions {
   return {
     stores: opts.store === undefined ? ['postgres', 'pglite'] : [opts.store],
     durationSeconds,
-    warmupSeconds: Math.min(3, durationSeconds),
+    warmupSeconds: opts.quick === true ? 1 : Math.min(3, durationSeconds),
     workers: opts.workers,
     logLevel: opts.logLevel,
     ...(opts.profile === undefined ? {} : { profileDir: path.resolve(opts.profile) }),
@@ -189,6 +189,7 @@ async function measureStore(
   const logDir = mkdtempSync(path.join(os.tmpdir(), `ortoo-bench-logs-${store}-`));
   const profileDir = options.profileDir === undefined ? undefined : path.join(options.profileDir, store);
   console.log(`\n${store}: starting the network (logs in ${logDir})`);
+  const storeStarted = performance.now();
   const network = await startBenchNetwork({
     store,
     workers: options.workers,
@@ -200,6 +201,8 @@ async function measureStore(
   });
   let loadGenerator: LoadGenerator | undefined;
   const problems: string[] = [];
+  const checks: PhaseCheck[] = [];
+  console.log(`${store}: network up in ${((performance.now() - storeStarted) / 1000).toFixed(1)} s`);
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -240,17 +243,36 @@ async function measureStore(
       'x-road-client': network.clientId,
       authorization: `Bearer ${network.apiKey}`,
     };
-    const exchange = (connections: number, durationSeconds: number, async = false) =>
-      generator.run({
-        url: `${network.clientUrl}/r1/${network.serviceId}`,
-        method: 'POST',
-        headers: async ? { ...headers, prefer: 'respond-async' } : headers,
-        body,
-        connections,
-        durationSeconds,
-        expectStatus: async ? 202 : 200,
-        markAsync: async,
-      });
+    /**
+     * The exchange phase: `durationSeconds`, doubled (up to twice) while fewer
+     * than two answers per connection came back, as on a machine so busy that
+     * a short phase ends before its first round of requests does.
+     */
+    const exchange = async (
+      connections: number,
+      durationSeconds: number,
+      async = false,
+      onStart: () => void = () => undefined,
+    ) => {
+      for (let seconds = durationSeconds; ; seconds *= 2) {
+        onStart();
+        const result = await generator.run({
+          url: `${network.clientUrl}/r1/${network.serviceId}`,
+          method: 'POST',
+          headers: async ? { ...headers, prefer: 'respond-async' } : headers,
+          body,
+          connections,
+          durationSeconds: seconds,
+          expectStatus: async ? 202 : 200,
+          markAsync: async,
+        });
+        if (result.ok >= 2 * connections || seconds >= durationSeconds * 4) return result;
+        console.log(
+          `${store}: only ${result.ok} answers in ${seconds} s at c=${connections}: measuring longer`,
+        );
+        await quiet();
+      }
+    };
     const direct = (connections: number) =>
       generator.run({
         url: network.backendUrl,
@@ -282,7 +304,17 @@ async function measureStore(
         await sleep(25);
       }
     };
-    const settle = () => sleep(Math.min(1000, options.durationSeconds * 100));
+    /** Waits until the backend has had no request for 300 ms (at most 10 s): the phase before is over. */
+    const quiet = async () => {
+      const deadline = Date.now() + 10_000;
+      let hits = (await backendStats(network)).hits;
+      while (Date.now() < deadline) {
+        await sleep(300);
+        const now = (await backendStats(network)).hits;
+        if (now === hits) return;
+        hits = now;
+      }
+    };
 
     console.log(`${store}: warming up (${options.warmupSeconds} s sync, 1 s async, 1 s direct)`);
     await exchange(16, options.warmupSeconds);
@@ -292,7 +324,6 @@ async function measureStore(
     await backendStats(network, true);
 
     const rows: ExchangeRow[] = [];
-    const checks: PhaseCheck[] = [];
     const check = (
       phase: ExchangeRow['phase'],
       concurrency: number,
@@ -302,6 +333,12 @@ async function measureStore(
       const failed =
         Object.values(result.unexpected).reduce((a, b) => a + b, 0) + result.errors + (undelivered ?? 0);
       const failedShare = failed / Math.max(1, failed + result.ok);
+      if (failed > 0) {
+        console.log(
+          `${store}: ${phase} c=${concurrency}: ${failed} failed (${JSON.stringify(result.unexpected)} by status, ` +
+            `${result.errors} errors${undelivered === undefined ? '' : `, ${undelivered} undelivered`})`,
+        );
+      }
       checks.push({
         store,
         phase,
@@ -337,24 +374,29 @@ async function measureStore(
 
     for (const concurrency of SYNC_CONCURRENCY) {
       const baseline = await direct(concurrency);
-      await settle();
-      const before = readCpu(groups);
-      const result = await exchange(concurrency, options.durationSeconds);
+      await quiet();
+      let before = readCpu(groups);
+      const result = await exchange(concurrency, options.durationSeconds, false, () => {
+        before = readCpu(groups);
+      });
       const after = readCpu(groups);
       check('sync', concurrency, result);
       rows.push(row('sync', concurrency, result, baseline, cpuPerExchange(before, after, result.ok)));
       console.log(
         `${store}: sync c=${concurrency}: ${Math.round(result.perSecond)}/s, p50 ${result.p50Ms.toFixed(2)} ms`,
       );
-      await settle();
+      await quiet();
     }
 
     const baseline = await direct(ASYNC_CONCURRENCY);
-    await settle();
+    await quiet();
     await backendStats(network, true);
-    const started = performance.now();
-    const before = readCpu(groups);
-    const accepted = await exchange(ASYNC_CONCURRENCY, options.durationSeconds, true);
+    let started = performance.now();
+    let before = readCpu(groups);
+    const accepted = await exchange(ASYNC_CONCURRENCY, options.durationSeconds, true, () => {
+      started = performance.now();
+      before = readCpu(groups);
+    });
     const acceptedAt = readCpu(groups);
     const delivered = await waitDelivered(accepted.ok, Math.max(60_000, options.durationSeconds * 20_000));
     const deliveredAt = readCpu(groups);
@@ -394,7 +436,9 @@ async function measureStore(
   } finally {
     await close();
     onClose(undefined);
-    if (problems.length === 0) rmSync(logDir, { recursive: true, force: true });
+    console.log(`${store}: done in ${((performance.now() - storeStarted) / 1000).toFixed(1)} s`);
+    if (problems.length === 0 && checks.every((c) => c.passed))
+      rmSync(logDir, { recursive: true, force: true });
     else console.error(`logs kept in ${logDir}`);
   }
 }
@@ -454,7 +498,7 @@ async function main(): Promise<void> {
   // Bounded: set-up, warm-up, phases and the async drain of every store, with room to spare.
   const boundMs =
     options.stores.length *
-    (240_000 + phases * (options.durationSeconds + 2) * 1000 + options.durationSeconds * 20_000);
+    (240_000 + phases * (options.durationSeconds * 7 + 12) * 1000 + options.durationSeconds * 20_000);
   let closeRunning: (() => Promise<void>) | undefined;
   let stopping = false;
   const abort = (why: string, code: number) => {

@@ -66,13 +66,23 @@ export interface NodeProcessOptions {
   readonly startTimeoutMs?: number;
   /** Open an IPC channel to it (`child.send`, `process.send` in it). @defaultValue false */
   readonly ipc?: boolean;
+  /**
+   * When set, a process that does not stop on SIGTERM in time is first asked
+   * (SIGUSR2) for a node diagnostic report into this folder, naming the
+   * handles that keep it alive, and only then killed. @defaultValue none
+   */
+  readonly reportDir?: string;
 }
 
 /** Starts `node <flags> <argv>` with its output in a log file, once it prints what `ready` matches. */
 export async function startNodeProcess(options: NodeProcessOptions): Promise<NodeProcess> {
   const { name, logFile } = options;
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...options.argv], {
+  const reportFlags =
+    options.reportDir === undefined
+      ? []
+      : ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${options.reportDir}`];
+  const child = spawn(process.execPath, [...reportFlags, ...(options.nodeFlags ?? []), ...options.argv], {
     cwd: REPO_ROOT,
     env: options.env,
     stdio: options.ipc === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
@@ -88,7 +98,11 @@ export async function startNodeProcess(options: NodeProcessOptions): Promise<Nod
       child.kill('SIGTERM');
       const timer = setTimeout(() => {
         killed = true;
-        child.kill('SIGKILL');
+        if (options.reportDir === undefined) child.kill('SIGKILL');
+        else {
+          child.kill('SIGUSR2');
+          setTimeout(() => child.kill('SIGKILL'), 2000);
+        }
       }, graceMs);
       await exited;
       clearTimeout(timer);

@@ -10,7 +10,7 @@
  * `close` removes it all.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -19,12 +19,13 @@ import { TRUST_FILES } from '../../gateway/src/trust/gateway-trust';
 import { TEST_REDIS_URL, removeRedisKeys } from '../../tests/helpers/exchange-network';
 import { freePort } from '../../tests/helpers/processes';
 import { TEST_DATABASE_URL, randomSchema } from '../../tests/helpers/store-engines';
-import { CIVIL_REGISTRY, E_SERVICES, PERSON_SERVICE, repoPath } from '../demo/demo-data';
+import { CIVIL_REGISTRY, E_SERVICES, PERSON_SERVICE } from '../demo/demo-data';
 import {
   adminApi,
   ensure,
   runOrtoo,
   runOrtooAsync,
+  serviceRegistration,
   startNodeProcess,
   startOrtooProcess,
   type NodeProcess,
@@ -222,15 +223,15 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       await ensure(admin('POST', '/v1/subsystems', { id: agency.subsystemId }), agency.subsystemId);
     }
     await ensure(
-      admin('POST', '/v1/services', {
-        id: PERSON_SERVICE.id,
-        version: PERSON_SERVICE.version,
-        title: PERSON_SERVICE.title,
-        requestSchema: JSON.parse(readFileSync(repoPath(PERSON_SERVICE.requestSchema), 'utf8')),
-        responseSchema: PERSON_SCHEMA,
-        timeoutMs: 30_000,
-        retryPolicy: { maxAttempts: 5, backoffMs: 100 },
-      }),
+      admin(
+        'POST',
+        '/v1/services',
+        serviceRegistration(PERSON_SERVICE, {
+          responseSchema: PERSON_SCHEMA,
+          timeoutMs: 30_000,
+          retryPolicy: { maxAttempts: 5, backoffMs: 100 },
+        }),
+      ),
       PERSON_SERVICE.id,
     );
     await ensure(

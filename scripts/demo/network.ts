@@ -22,9 +22,9 @@ import { initServerFolder, serverFolderPaths } from '../../security-server/src/s
 import { loadSecurityServerConfig, hashApiKey } from '../../security-server/src/config';
 import { registerServer } from '../../security-server/src/registration-client';
 import { loadOrCreateTrust, TRUST_FILES } from '../../gateway/src/trust/gateway-trust';
-import { adminApi, ensure, runOrtoo, startOrtooProcess } from '../network/ortoo-cli';
+import { adminApi, ensure, runOrtoo, serviceRegistration, startOrtooProcess } from '../network/ortoo-cli';
 import { BACKEND_FACTORIES, startBackend, type RunningBackend } from './backends';
-import { ACCESS_RIGHTS, AGENCIES, PROVIDERS, REPO_ROOT, repoPath, type AgencyKey } from './demo-data';
+import { ACCESS_RIGHTS, AGENCIES, PROVIDERS, REPO_ROOT, type AgencyKey } from './demo-data';
 import type { DemoNetworkFile } from './network-file';
 import { startPrivateRedis, type PrivateRedis } from './private-redis';
 
@@ -143,16 +143,14 @@ async function main(): Promise<void> {
   for (const agency of PROVIDERS) {
     for (const service of agency.services) {
       await ensure(
-        admin('POST', '/v1/services', {
-          id: service.id,
-          version: service.version,
-          title: service.title,
-          requestSchema: JSON.parse(readFileSync(repoPath(service.requestSchema), 'utf8')),
-          responseSchema: JSON.parse(readFileSync(repoPath(service.responseSchema), 'utf8')),
-          timeoutMs: 10_000,
-          retryPolicy: { maxAttempts: 20, backoffMs: 500 },
-          dataSubjectPointer: service.dataSubjectPointer,
-        }),
+        admin(
+          'POST',
+          '/v1/services',
+          serviceRegistration(service, {
+            timeoutMs: 10_000,
+            retryPolicy: { maxAttempts: 20, backoffMs: 500 },
+          }),
+        ),
         `service ${service.id}`,
       );
     }

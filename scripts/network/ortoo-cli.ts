@@ -6,8 +6,9 @@
  * benchmark both set their networks up with it.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { repoPath, type DemoService } from '../demo/demo-data';
 
 /** The repository's root, where every process runs. */
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -176,4 +177,30 @@ export async function ensure(call: Promise<AdminAnswer>, what: string): Promise<
   if (status !== 200 && status !== 201 && status !== 409) {
     throw new Error(`${what} failed with ${status}: ${JSON.stringify(body)}`);
   }
+}
+
+/** Delivery settings of a service registration. */
+export interface ServiceSettings {
+  readonly timeoutMs: number;
+  readonly retryPolicy: { readonly maxAttempts: number; readonly backoffMs: number };
+  /** The answer's schema, instead of the service's own file. @defaultValue the service's */
+  readonly responseSchema?: unknown;
+}
+
+/** The body of `POST /v1/services` registering a demo service, its schemas read from their files. */
+export function serviceRegistration(
+  service: DemoService,
+  settings: ServiceSettings,
+): Record<string, unknown> {
+  const schema = (file: string) => JSON.parse(readFileSync(repoPath(file), 'utf8')) as unknown;
+  return {
+    id: service.id,
+    version: service.version,
+    title: service.title,
+    requestSchema: schema(service.requestSchema),
+    responseSchema: settings.responseSchema ?? schema(service.responseSchema),
+    timeoutMs: settings.timeoutMs,
+    retryPolicy: settings.retryPolicy,
+    dataSubjectPointer: service.dataSubjectPointer,
+  };
 }

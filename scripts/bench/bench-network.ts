@@ -32,7 +32,7 @@ import {
   type ProcessExit,
 } from '../network/ortoo-cli';
 import { PERSON_SCHEMA } from './person-record';
-import { processFamily, parentOf } from './process-cpu';
+import { parentOf, processFamily, serversOf } from './process-cpu';
 
 /** Where the network keeps its SQL data. */
 export type BenchStore = 'postgres' | 'pglite';
@@ -61,7 +61,7 @@ export interface BenchNetwork {
   readonly processes: ReadonlyMap<string, NodeProcess>;
   /** The pid of the Redis server. */
   readonly redisPid: number;
-  /** The pids of the PostgreSQL server's processes now (none on PGlite). */
+  /** The pids of the PostgreSQL backends serving this network's processes now (none on PGlite). */
   postgresPids(): number[];
   /** Node flags a further process (the load generator) should start with to be profiled as `name`. */
   nodeFlagsOf(name: string): string[];
@@ -170,6 +170,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
   try {
     const redisPid = await redisServerPid(TEST_REDIS_URL);
     const postmaster = store === 'postgres' ? await postmasterPid(BENCH_DATABASE_URL) : undefined;
+    const postgresPort = Number(new URL(BENCH_DATABASE_URL).port || 5432);
 
     // The gateway.
     const certsDir = path.join(dir, 'certs');
@@ -204,15 +205,6 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       processes.set(name, running);
     };
     await start('gateway', ['gateway', 'start'], gatewayEnv, /listening on/);
-    for (let i = 1; i <= options.workers; i += 1) {
-      const opsPort = await freePort();
-      await start(
-        `worker-${i}`,
-        ['gateway', 'worker'],
-        { ...gatewayEnv, ORTOO_GATEWAY_PORT: String(opsPort) },
-        /running/,
-      );
-    }
     const adminUrl = `http://127.0.0.1:${adminPort}`;
     const exchangeUrl = `https://127.0.0.1:${exchangePort}`;
     const admin = adminApi(adminUrl, token);
@@ -339,6 +331,17 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         /listening/,
       ),
     ]);
+    // Separate workers once the provider server is registered: a worker process learns of servers
+    // registered after its start only when something asks its routing table, and nothing does.
+    for (let i = 1; i <= options.workers; i += 1) {
+      const opsPort = await freePort();
+      await start(
+        `worker-${i}`,
+        ['gateway', 'worker'],
+        { ...gatewayEnv, ORTOO_GATEWAY_PORT: String(opsPort) },
+        /running/,
+      );
+    }
     // One order whatever started first: the gateway side, the backend, the provider, the consumer.
     const rank = (name: string) =>
       ['gateway', 'worker', 'backend', 'provider', 'consumer'].indexOf(name.split('-')[0] ?? '');
@@ -350,7 +353,14 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       store,
       processes,
       redisPid,
-      postgresPids: () => (postmaster === undefined ? [] : processFamily(postmaster)),
+      postgresPids: () =>
+        postmaster === undefined
+          ? []
+          : serversOf(
+              [...processes.values()].map((running) => running.pid),
+              processFamily(postmaster),
+              postgresPort,
+            ),
       nodeFlagsOf,
       clientUrl: `http://127.0.0.1:${clientPorts.get('consumer') as number}`,
       backendUrl,

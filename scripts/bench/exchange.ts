@@ -17,7 +17,8 @@
  * For each it reports exchanges/s, p50/p90/p99, the same for the direct
  * call, their ratio, the added p50, and the CPU ms per exchange of every
  * process (from /proc: gateway, workers, both security servers, backend,
- * Redis, PostgreSQL's server processes; the load generator beside, not in
+ * Redis, the PostgreSQL backends serving the network's connections; the
+ * load generator beside, not in
  * the total). Writes `bench/results/exchange.json`, and fails when more than
  * 1 % of the requests of a phase failed.
  *
@@ -156,8 +157,17 @@ async function startLoadGenerator(network: BenchNetwork, logDir: string): Promis
   running.child.on('message', (reply: LoadReply) => {
     const waiting = pending.get(reply.id);
     pending.delete(reply.id);
-    if ('result' in reply) waiting?.resolve(reply.result);
-    else waiting?.reject(new Error(`load generator: ${reply.error}`));
+    // NaN (no answer to take a percentile of) crosses the channel as null.
+    const ms = (value: number | null) => value ?? NaN;
+    if ('result' in reply) {
+      const { result } = reply;
+      waiting?.resolve({
+        ...result,
+        p50Ms: ms(result.p50Ms),
+        p90Ms: ms(result.p90Ms),
+        p99Ms: ms(result.p99Ms),
+      });
+    } else waiting?.reject(new Error(`load generator: ${reply.error}`));
   });
   running.child.once('exit', () => {
     for (const waiting of pending.values()) waiting.reject(new Error('the load generator exited'));

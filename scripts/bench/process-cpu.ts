@@ -4,7 +4,7 @@
  * every process of the network before and after each phase.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 /** Clock ticks per second of /proc's times (`getconf CLK_TCK`, 100 on Linux as built). */
 const TICKS_PER_SECOND = (() => {
@@ -44,6 +44,73 @@ export function processFamily(pid: number): number[] {
     .map(Number)
     .filter((child) => parentOf(child) === pid);
   return [pid, ...children];
+}
+
+/** The inodes of the sockets a process holds open. */
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes; // gone
+  }
+  for (const fd of fds) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      if (inode !== undefined) inodes.add(inode);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return inodes;
+}
+
+/** A TCP connection of /proc/net/tcp{,6}: its ports, by socket inode. */
+function tcpConnections(): Map<string, { local: number; remote: number }> {
+  const connections = new Map<string, { local: number; remote: number }>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let lines: string[];
+    try {
+      lines = readFileSync(table, 'utf8').split('\n').slice(1);
+    } catch {
+      continue;
+    }
+    for (const line of lines) {
+      const fields = line.trim().split(/\s+/);
+      const [local, remote, inode] = [fields[1], fields[2], fields[9]];
+      if (local === undefined || remote === undefined || inode === undefined || inode === '0') continue;
+      const port = (address: string) => parseInt(address.slice(address.lastIndexOf(':') + 1), 16);
+      connections.set(inode, { local: port(local), remote: port(remote) });
+    }
+  }
+  return connections;
+}
+
+/**
+ * The processes among `serverPids` (a PostgreSQL server's) that serve a
+ * connection one of `clientPids` opened to `serverPort`: the backends doing
+ * the work of those clients, not of anyone else sharing the server.
+ */
+export function serversOf(
+  clientPids: readonly number[],
+  serverPids: readonly number[],
+  serverPort: number,
+): number[] {
+  const connections = tcpConnections();
+  const clientPorts = new Set<number>();
+  for (const pid of clientPids) {
+    for (const inode of socketInodes(pid)) {
+      const connection = connections.get(inode);
+      if (connection?.remote === serverPort) clientPorts.add(connection.local);
+    }
+  }
+  return serverPids.filter((pid) =>
+    [...socketInodes(pid)].some((inode) => {
+      const connection = connections.get(inode);
+      return connection?.local === serverPort && clientPorts.has(connection.remote);
+    }),
+  );
 }
 
 /** Named groups of processes whose CPU is measured; a group's pids are listed afresh at each reading. */

@@ -20,6 +20,7 @@ interface CpuProfile {
   nodes: {
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
   }[];
   samples: number[];
   /** µs since the previous sample, one per sample. */
@@ -64,20 +65,55 @@ export function fileOf(url: string, functionName: string): string {
   return scopeOrName?.startsWith('@') === true ? `${scopeOrName}/${name}` : (scopeOrName ?? script);
 }
 
-/** Adds one profile's self times into `functions` and `files` (ms by name); returns its busy ms. */
+type CallFrame = CpuProfile['nodes'][number]['callFrame'];
+
+/** A native function (no script, a name not in V8's parentheses), whose time belongs to its JS caller. */
+function isNative(frame: CallFrame): boolean {
+  return frame.url === '' && !frame.functionName.startsWith('(');
+}
+
+/**
+ * Adds one profile's self times into `functions` and `files` (ms by name);
+ * returns its busy ms. A native function is listed by its own name among
+ * the functions, and counted to the file of the JS function that called it
+ * (node's `sign` to `node:internal/crypto/sig`, `writev` to the stream that
+ * wrote).
+ */
 function addProfile(profile: CpuProfile, functions: Map<string, number>, files: Map<string, number>): number {
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const fileOfNode = new Map<number, string>();
+  const fileOfSample = (id: number): string => {
+    const known = fileOfNode.get(id);
+    if (known !== undefined) return known;
+    let at: number | undefined = id;
+    let frame = frames.get(id) as CallFrame;
+    while (isNative(frame) && at !== undefined) {
+      at = parents.get(at);
+      frame = (at === undefined ? undefined : frames.get(at)) ?? frame;
+      if (at === undefined) break;
+    }
+    const file = isNative(frame) ? '(native)' : fileOf(frame.url, frame.functionName);
+    fileOfNode.set(id, file);
+    return file;
+  };
   let busy = 0;
   profile.samples.forEach((id, i) => {
     const frame = frames.get(id);
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     if (frame === undefined || frame.functionName === IDLE) return;
     busy += ms;
-    const file = fileOf(frame.url, frame.functionName);
     const fn =
       frame.url === ''
-        ? file
-        : `${frame.functionName || '(anonymous)'} ${scriptOf(frame.url)}:${frame.lineNumber + 1}`;
+        ? frame.functionName.startsWith('(')
+          ? frame.functionName
+          : `${frame.functionName || '(anonymous)'} (native)`
+        : `${frame.functionName || '(anonymous)'} ${scriptOf(frame.url)}${
+            // tsx runs TypeScript transpiled without source maps in profiles: its line numbers mean nothing.
+            frame.url.endsWith('.ts') ? '' : `:${frame.lineNumber + 1}`
+          }`;
+    const file = fileOfSample(id);
     functions.set(fn, (functions.get(fn) ?? 0) + ms);
     files.set(file, (files.get(file) ?? 0) + ms);
   });

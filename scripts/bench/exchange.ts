@@ -25,7 +25,8 @@
  * Options: `--quick` (2 s per phase, for the smoke test), `--store
  * postgres|pglite` (default both), `--duration <s>`, `--workers <n>`
  * (separate `ortoo gateway worker` processes, PostgreSQL only; default 0,
- * the workers inside the gateway), `--profile <dir>` (every node process
+ * the workers inside the gateway), `--stores-in-parallel` (both networks at
+ * once, for the smoke test), `--profile <dir>` (every node process
  * writes a CPU profile into `<dir>/<store>/<process>`; read them with
  * profile-summary.ts), `--log-level`, `--out <file>`.
  */
@@ -57,6 +58,8 @@ interface SuiteOptions {
   readonly durationSeconds: number;
   readonly warmupSeconds: number;
   readonly workers: number;
+  /** Both stores' networks at once: quicker, for a smoke test; the figures then measure each other. */
+  readonly storesInParallel: boolean;
   readonly logLevel: string;
   readonly profileDir?: string;
   readonly out?: string;
@@ -112,6 +115,10 @@ function parseOptions(argv: readonly string[]): SuiteOptions {
     .option('--duration <seconds>', 'seconds per phase (default 10, 2 with --quick)', seconds)
     .option('--workers <n>', 'separate gateway worker processes (PostgreSQL only; default 0)', count, 0)
     .option('--profile <dir>', 'write a CPU profile of every node process into <dir>/<store>/<process>')
+    .option(
+      '--stores-in-parallel',
+      "both stores' networks at once (a smoke test: the figures then mean little)",
+    )
     .option('--log-level <level>', 'LOG_LEVEL of every process', 'info')
     .option('--out <file>', 'results file (default bench/results/exchange.json)')
     .parse(argv, { from: 'user' });
@@ -120,6 +127,7 @@ function parseOptions(argv: readonly string[]): SuiteOptions {
     store?: BenchStore;
     duration?: number;
     workers: number;
+    storesInParallel?: boolean;
     profile?: string;
     logLevel: string;
     out?: string;
@@ -130,6 +138,7 @@ function parseOptions(argv: readonly string[]): SuiteOptions {
     durationSeconds,
     warmupSeconds: opts.quick === true ? 1 : Math.min(3, durationSeconds),
     workers: opts.workers,
+    storesInParallel: opts.storesInParallel === true,
     logLevel: opts.logLevel,
     ...(opts.profile === undefined ? {} : { profileDir: path.resolve(opts.profile) }),
     ...(opts.out === undefined ? {} : { out: opts.out }),
@@ -509,13 +518,13 @@ async function main(): Promise<void> {
   const boundMs =
     options.stores.length *
     (240_000 + phases * (options.durationSeconds * 7 + 12) * 1000 + options.durationSeconds * 20_000);
-  let closeRunning: (() => Promise<void>) | undefined;
+  const closers = new Map<BenchStore, () => Promise<void>>();
   let stopping = false;
   const abort = (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
     console.error(`${why}: stopping the network`);
-    void Promise.resolve(closeRunning?.())
+    void Promise.all([...closers.values()].map((close) => close()))
       .catch((error: unknown) => console.error(error))
       .finally(() => process.exit(code));
   };
@@ -530,11 +539,17 @@ async function main(): Promise<void> {
   const rows: ExchangeRow[] = [];
   const checks: PhaseCheck[] = [];
   const problems: string[] = [];
-  for (const store of options.stores) {
-    const measured = await measureStore(store, options, (close) => (closeRunning = close));
-    rows.push(...measured.rows);
-    checks.push(...measured.checks);
-    problems.push(...measured.problems);
+  const measure = (store: BenchStore) =>
+    measureStore(store, options, (close) =>
+      close === undefined ? closers.delete(store) : closers.set(store, close),
+    );
+  const measured: Awaited<ReturnType<typeof measure>>[] = [];
+  if (options.storesInParallel) measured.push(...(await Promise.all(options.stores.map(measure))));
+  else for (const store of options.stores) measured.push(await measure(store));
+  for (const store of measured) {
+    rows.push(...store.rows);
+    checks.push(...store.checks);
+    problems.push(...store.problems);
   }
   clearTimeout(bound);
   printTable(rows, checks);
@@ -544,6 +559,7 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       phaseSeconds: options.durationSeconds,
       workers: options.workers === 0 ? 'in-gateway' : options.workers,
+      storesInParallel: options.storesInParallel,
       logLevel: options.logLevel,
       ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }),
       rows,

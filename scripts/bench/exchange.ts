@@ -194,8 +194,10 @@ async function startLoadGenerator(network: BenchNetwork, logDir: string): Promis
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function backendStats(network: BenchNetwork, reset = false): Promise<BackendStats> {
-  const res = await fetch(`${network.backendOrigin}/_bench/stats${reset ? '?reset=1' : ''}`);
+/** What the backend received; with `countTag`, it forgets the async messages and counts that tag's from now. */
+async function backendStats(network: BenchNetwork, countTag?: string): Promise<BackendStats> {
+  const query = countTag === undefined ? '' : `?reset=${countTag}`;
+  const res = await fetch(`${network.backendOrigin}/_bench/stats${query}`);
   return (await res.json()) as BackendStats;
 }
 
@@ -267,6 +269,7 @@ async function measureStore(
      * than two answers per connection came back, as on a machine so busy that
      * a short phase ends before its first round of requests does.
      */
+    let asyncAttempts = 0;
     const exchange = async (
       connections: number,
       durationSeconds: number,
@@ -274,6 +277,9 @@ async function measureStore(
       onStart: () => void = () => undefined,
     ) => {
       for (let seconds = durationSeconds; ; seconds *= 2) {
+        // Each async attempt's messages are told apart from the late arrivals of any before.
+        const asyncTag = async ? `t${(asyncAttempts += 1)}` : undefined;
+        if (asyncTag !== undefined) await backendStats(network, asyncTag);
         onStart();
         const result = await generator.run({
           url: `${network.clientUrl}/r1/${network.serviceId}`,
@@ -283,12 +289,14 @@ async function measureStore(
           connections,
           durationSeconds: seconds,
           expectStatus: async ? 202 : 200,
-          markAsync: async,
+          ...(asyncTag === undefined ? {} : { asyncTag }),
         });
         if (result.ok >= 2 * connections || seconds >= durationSeconds * 4) return result;
         console.log(
           `${store}: only ${result.ok} answers in ${seconds} s at c=${connections}: measuring longer`,
         );
+        // The attempt's backlog first, so that the next one measures only itself.
+        if (async) await waitDelivered(result.ok, 60_000);
         await quiet();
       }
     };
@@ -301,7 +309,6 @@ async function measureStore(
         connections,
         durationSeconds: options.durationSeconds,
         expectStatus: 200,
-        markAsync: false,
       });
     const cpuPerExchange = (before: CpuReading, after: CpuReading, exchanges: number) => {
       const used = cpuBetween(before, after);
@@ -340,7 +347,6 @@ async function measureStore(
     const warmAsync = await exchange(16, 1, true);
     await waitDelivered(warmAsync.ok, 30_000);
     await direct(16);
-    await backendStats(network, true);
 
     const rows: ExchangeRow[] = [];
     const check = (
@@ -409,7 +415,6 @@ async function measureStore(
 
     const baseline = await direct(ASYNC_CONCURRENCY);
     await quiet();
-    await backendStats(network, true);
     let started = performance.now();
     let before = readCpu(groups);
     const accepted = await exchange(ASYNC_CONCURRENCY, options.durationSeconds, true, () => {

@@ -25,10 +25,10 @@ export interface LoadOptions {
   /** The status every answer should have (200, or 202 for async). */
   readonly expectStatus: number;
   /**
-   * Mark the `X-Road-Id`s as async (`bench-a-<µs>-<n>`), so the backend
-   * times each message's delivery; otherwise `bench-s-<µs>-<n>`.
+   * Mark the `X-Road-Id`s as async messages of this tag (`bench-a-<tag>-<µs>-<n>`),
+   * so the backend times each one's delivery; otherwise `bench-s-<µs>-<n>`.
    */
-  readonly markAsync: boolean;
+  readonly asyncTag?: string;
 }
 
 /** What a run measured. */
@@ -70,7 +70,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const unexpected: Record<string, number> = {};
   let ok = 0;
-  const tag = options.markAsync ? 'a' : 's';
+  const tag = options.asyncTag === undefined ? 's' : `a-${options.asyncTag}`;
   const started = performance.now();
   let done: (error: Error | null, result: autocannon.Result) => void = () => undefined;
   const finished = new Promise<autocannon.Result>((resolve, reject) => {

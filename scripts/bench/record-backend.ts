@@ -5,9 +5,11 @@
  *
  * It also tells the benchmark what it received (`GET /_bench/stats`): how
  * many requests, and for the messages whose `X-Road-Id` the load generator
- * marked as async (`bench-a-<sent at, µs since the epoch>-<n>`), how many
- * distinct ones arrived and how long after they were sent, in ms, each first
- * arrived. `?reset=1` forgets the async ones.
+ * marked as async with the current tag (`bench-a-<tag>-<sent at, µs since
+ * the epoch>-<n>`), how many distinct ones arrived and how long after they
+ * were sent, in ms, each first arrived. `?reset=<tag>` forgets them and
+ * counts that tag's from then on, so late arrivals of an earlier phase are
+ * never counted to a later one.
  *
  * `tsx scripts/bench/record-backend.ts <port>`; prints `listening on <port>`;
  * stops on SIGTERM or SIGINT.
@@ -17,13 +19,13 @@ import type { AddressInfo } from 'node:net';
 import { PERSON_RECORD } from './person-record';
 
 /** The `X-Road-Id` of an async benchmark message: its send time in µs since the epoch, then a counter. */
-const ASYNC_ID = /^bench-a-(\d+)-/;
+const ASYNC_ID = /^bench-a-([A-Za-z0-9]+)-(\d+)-/;
 
 /** What `GET /_bench/stats` answers. */
 export interface BackendStats {
   /** Every request answered since start, stats requests aside. */
   readonly hits: number;
-  /** Distinct async messages received since the last reset. */
+  /** Distinct async messages of the current tag received. */
   readonly asyncDelivered: number;
   /** For each of them, ms from its sending to its first arrival. */
   readonly asyncDeliveryMs: number[];
@@ -37,13 +39,16 @@ export function epochMicros(): number {
 function main(): void {
   const record = Buffer.from(JSON.stringify(PERSON_RECORD));
   let hits = 0;
+  let tag = '';
   let seen = new Set<string>();
   let deliveryMs: number[] = [];
 
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/_bench/stats') === true) {
       const stats: BackendStats = { hits, asyncDelivered: seen.size, asyncDeliveryMs: deliveryMs };
-      if (req.url.includes('reset=1')) {
+      const reset = new URL(req.url, 'http://backend').searchParams.get('reset');
+      if (reset !== null) {
+        tag = reset;
         seen = new Set();
         deliveryMs = [];
       }
@@ -53,9 +58,9 @@ function main(): void {
     hits += 1;
     const id = req.headers['x-road-id'];
     const sent = typeof id === 'string' ? ASYNC_ID.exec(id) : null;
-    if (sent !== null && typeof id === 'string' && !seen.has(id)) {
+    if (sent !== null && sent[1] === tag && typeof id === 'string' && !seen.has(id)) {
       seen.add(id);
-      deliveryMs.push((epochMicros() - Number(sent[1])) / 1000);
+      deliveryMs.push((epochMicros() - Number(sent[2])) / 1000);
     }
     req.resume();
     req.on('end', () => {

@@ -53,9 +53,11 @@ describe('the whole-exchange benchmark, quick', () => {
     'measures every phase on PostgreSQL and on PGlite, each row with positive figures, its requests answered',
     async () => {
       const out = path.join(dir, 'exchange.json');
-      // Both stores at once: the figures are not the point here, the wall time is.
-      const run = await runSuite(['--quick', '--stores-in-parallel', '--out', out]);
-      expect({ code: run.code, output: run.output }).toEqual({ code: 0, output: expect.any(String) });
+      // One store after the other: both at once take half the time, but on a machine busy with
+      // other work the first answers at 64 in flight can then take longer than the phases allow.
+      const run = await runSuite(['--quick', '--out', out]);
+      // On failure, the end of its output says what failed.
+      expect([run.code, run.code === 0 ? '' : run.output.slice(-4000)]).toEqual([0, '']);
 
       const results = JSON.parse(readFileSync(out, 'utf8')) as {
         rows: ExchangeRow[];

@@ -79,6 +79,9 @@ export interface BenchNetwork {
   close(): Promise<Map<string, ProcessExit>>;
 }
 
+/** How long a process may take to start: long, as on a machine busy with other work it can take minutes. */
+const START_TIMEOUT_MS = 180_000;
+
 /** The connection string of the PostgreSQL the benchmark uses. */
 export const BENCH_DATABASE_URL = TEST_DATABASE_URL;
 
@@ -200,6 +203,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         ready,
         logFile: logFile(name),
         reportDir: options.logDir,
+        startTimeoutMs: START_TIMEOUT_MS,
         nodeFlags: nodeFlagsOf(name),
       });
       processes.set(name, running);
@@ -313,6 +317,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         ready: /listening on/,
         logFile: logFile('backend'),
         reportDir: options.logDir,
+        startTimeoutMs: START_TIMEOUT_MS,
         nodeFlags: nodeFlagsOf('backend'),
       }).then((running) => void processes.set('backend', running)),
     ]);

@@ -549,8 +549,13 @@ async function main(): Promise<void> {
       close === undefined ? closers.delete(store) : closers.set(store, close),
     );
   const measured: Awaited<ReturnType<typeof measure>>[] = [];
-  if (options.storesInParallel) measured.push(...(await Promise.all(options.stores.map(measure))));
-  else for (const store of options.stores) measured.push(await measure(store));
+  if (options.storesInParallel) {
+    // Every store to its end (each stops its own network) before a failure of one is reported.
+    for (const outcome of await Promise.allSettled(options.stores.map(measure))) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      measured.push(outcome.value);
+    }
+  } else for (const store of options.stores) measured.push(await measure(store));
   for (const store of measured) {
     rows.push(...store.rows);
     checks.push(...store.checks);

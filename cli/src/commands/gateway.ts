@@ -74,6 +74,15 @@ function gatewayConfig(io: CliIo, options: GatewayOptions): GatewayConfig {
   });
 }
 
+/** Where the configuration keeps the gateway's SQL data: PostgreSQL and its schema, or the PGlite folder. */
+function storeOptions(config: GatewayConfig) {
+  return {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }),
+  };
+}
+
 /**
  * Refuses to open a PGlite folder that a running gateway holds: PGlite is
  * PostgreSQL inside one process, with no lock against a second one, so a
@@ -163,7 +172,7 @@ export function addGatewayCommands(program: Command, io: CliIo): void {
     const { openGatewayStore } = database;
     const { countActiveAdmins, createApiToken } = apiTokens;
     await assertPgliteFree(config, io);
-    const store = await openGatewayStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const store = await openGatewayStore(storeOptions(config));
     let created: Awaited<ReturnType<typeof createApiToken>>;
     try {
       // The token's creation is audited like any admin change: on a chain of its own, checkpointed on close.
@@ -225,10 +234,7 @@ export function addGatewayCommands(program: Command, io: CliIo): void {
     if (!Number.isInteger(days) || days < 0)
       throw new CliError('--older-than-days must be a whole number of days');
     await assertPgliteFree(config, io);
-    const store = await gateway.database.openGatewayStore({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-    });
+    const store = await gateway.database.openGatewayStore(storeOptions(config));
     let archived: Awaited<ReturnType<GatewayModules['archive']['archiveOldRecords']>>;
     try {
       const now = new Date();

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runOrtoo } from '../../helpers/cli-runner';
 import { gatewayProcessEnv, waitForOutput } from '../../helpers/processes';
+import { TEST_DATABASE_URL, randomSchema } from '../../helpers/store-engines';
+import pg from 'pg';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -71,6 +73,27 @@ describe('ortoo gateway', () => {
       token: expect.stringMatching(/^ortoo_/),
     });
     env.ORTOO_TOKEN = token;
+  });
+
+  it('bootstraps on PostgreSQL into the schema ORTOO_DATABASE_SCHEMA names, where the gateway looks', async () => {
+    const schema = randomSchema('cli_bootstrap');
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      const run = await runOrtoo(['gateway', 'bootstrap', '--name', 'Bat on PostgreSQL', '--json'], {
+        ...env,
+        DATABASE_URL: TEST_DATABASE_URL,
+        ORTOO_DATABASE_SCHEMA: schema,
+      });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const { rows } = await client.query<{ name: string; role: string }>(
+        `SELECT name, role FROM ${schema}.api_tokens`,
+      );
+      expect(rows).toEqual([{ name: 'Bat on PostgreSQL', role: 'admin' }]);
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
   });
 
   it('starts the gateway, which answers the CLI with the bootstrapped token, and stops on SIGTERM', async () => {

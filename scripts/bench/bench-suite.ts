@@ -143,16 +143,29 @@ export interface ResultsExtras {
  * that measures something other than ops/s (sizes, build times) writes it too.
  */
 export function writeFigures(suite: string, figures: Figure[], extras: ResultsExtras = {}): void {
-  const file = path.join('bench', 'results', `${suite}.json`);
+  writeResults(suite, {
+    ...(extras.runs === undefined ? {} : { runs: extras.runs }),
+    figures,
+    ...(extras.targets === undefined ? {} : { targets: extras.targets }),
+  });
+}
+
+/**
+ * Writes a suite's results to `file` (default `bench/results/<suite>.json`):
+ * the suite, the date, node and CPU, then `body`.
+ */
+export function writeResults(
+  suite: string,
+  body: Record<string, unknown>,
+  file = path.join('bench', 'results', `${suite}.json`),
+): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const report = {
     suite,
     date: new Date().toISOString(),
     node: process.version,
     cpu: os.cpus()[0]?.model,
-    ...(extras.runs === undefined ? {} : { runs: extras.runs }),
-    figures,
-    ...(extras.targets === undefined ? {} : { targets: extras.targets }),
+    ...body,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written ${file}`);

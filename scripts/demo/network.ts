@@ -13,9 +13,8 @@
  * ORTOO_DEMO_PORT_BASE (4400: admin API; +1 exchange, +2 demo control,
  * +10… client proxies, +20… provider proxies, +30… backends, +40 Redis).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import express from 'express';
@@ -23,8 +22,9 @@ import { initServerFolder, serverFolderPaths } from '../../security-server/src/s
 import { loadSecurityServerConfig, hashApiKey } from '../../security-server/src/config';
 import { registerServer } from '../../security-server/src/registration-client';
 import { loadOrCreateTrust, TRUST_FILES } from '../../gateway/src/trust/gateway-trust';
+import { adminApi, ensure, runOrtoo, serviceRegistration, startOrtooProcess } from '../network/ortoo-cli';
 import { BACKEND_FACTORIES, startBackend, type RunningBackend } from './backends';
-import { ACCESS_RIGHTS, AGENCIES, PROVIDERS, REPO_ROOT, repoPath, type AgencyKey } from './demo-data';
+import { ACCESS_RIGHTS, AGENCIES, PROVIDERS, REPO_ROOT, type AgencyKey } from './demo-data';
 import { explainStartFailure, saveAdminToken, savedAdminToken } from './demo-admin-token';
 import type { DemoNetworkFile } from './network-file';
 import { startPrivateRedis, type PrivateRedis } from './private-redis';
@@ -35,7 +35,6 @@ const CERTS_DIR = path.resolve(process.env.ORTOO_CERTS_DIR ?? path.join(REPO_ROO
 const BASE = Number(process.env.ORTOO_DEMO_PORT_BASE ?? 4400);
 const NETWORK_FILE = path.join(DEMO_DIR, 'network.json');
 const LOGS_DIR = path.join(DEMO_DIR, 'logs');
-const ORTOO = path.join(REPO_ROOT, 'bin', 'ortoo.js');
 const AGENCY_ORDER: readonly AgencyKey[] = ['civilRegistry', 'tax', 'socialInsurance', 'eServices'];
 
 const ports = {
@@ -55,82 +54,23 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Runs `ortoo …` to completion and returns its stdout; throws with its stderr when it fails. */
-function ortoo(args: readonly string[], env: NodeJS.ProcessEnv): string {
-  const run = spawnSync(process.execPath, [ORTOO, ...args], { cwd: REPO_ROOT, env, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`ortoo ${args.join(' ')} failed: ${run.stderr}`);
-  return run.stdout;
-}
-
-/** Starts a long-running `ortoo …` with its output in `<logs>/<name>.log`, once it prints `ready`. */
-async function startProcess(name: string, args: readonly string[], env: NodeJS.ProcessEnv, ready: RegExp) {
-  const log = createWriteStream(path.join(LOGS_DIR, `${name}.log`), { flags: 'a' });
-  const child: ChildProcess = spawn(process.execPath, [ORTOO, ...args], {
-    cwd: REPO_ROOT,
+/** Starts a long-running `ortoo …` logging to `<logs>/<name>.log`, stopped with the rest on exit. */
+async function startProcess(
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<void> {
+  const running = await startOrtooProcess({
+    name,
+    args,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ready,
+    logFile: path.join(LOGS_DIR, `${name}.log`),
   });
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   stoppers.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    log.end();
+    await running.stop();
   });
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(
-      () => reject(new Error(`${name} did not start in 60 s: see ${name}.log`)),
-      60_000,
-    );
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (ready.test(seen)) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited at start: see ${path.join(LOGS_DIR, `${name}.log`)}`));
-    });
-  });
-  return child;
-}
-
-/** A small client of the gateway's admin API. */
-function adminApi(baseUrl: string, token: string) {
-  return async (
-    method: string,
-    pathname: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: unknown }> => {
-    const res = await fetch(`${baseUrl}${pathname}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-  };
-}
-
-/** Creates something unless it exists: 201 or 200 done, 409 already there. */
-async function ensure(call: Promise<{ status: number; body: unknown }>, what: string): Promise<void> {
-  const { status, body } = await call;
-  if (status !== 200 && status !== 201 && status !== 409) {
-    throw new Error(`${what} failed with ${status}: ${JSON.stringify(body)}`);
-  }
 }
 
 function editJson(file: string, edit: (value: Record<string, unknown>) => void): void {
@@ -170,7 +110,9 @@ async function main(): Promise<void> {
     previous?.tokens.admin ??
     savedAdminToken(DEMO_DIR) ??
     (
-      JSON.parse(ortoo(['gateway', 'bootstrap', '--name', 'Demo administrator', '--json'], gatewayEnv)) as {
+      JSON.parse(
+        runOrtoo(['gateway', 'bootstrap', '--name', 'Demo administrator', '--json'], gatewayEnv),
+      ) as {
         token: string;
       }
     ).token;
@@ -204,16 +146,14 @@ async function main(): Promise<void> {
   for (const agency of PROVIDERS) {
     for (const service of agency.services) {
       await ensure(
-        admin('POST', '/v1/services', {
-          id: service.id,
-          version: service.version,
-          title: service.title,
-          requestSchema: JSON.parse(readFileSync(repoPath(service.requestSchema), 'utf8')),
-          responseSchema: JSON.parse(readFileSync(repoPath(service.responseSchema), 'utf8')),
-          timeoutMs: 10_000,
-          retryPolicy: { maxAttempts: 20, backoffMs: 500 },
-          dataSubjectPointer: service.dataSubjectPointer,
-        }),
+        admin(
+          'POST',
+          '/v1/services',
+          serviceRegistration(service, {
+            timeoutMs: 10_000,
+            retryPolicy: { maxAttempts: 20, backoffMs: 500 },
+          }),
+        ),
         `service ${service.id}`,
       );
     }

@@ -1,6 +1,11 @@
 import type { ResponseEnvelope, SignedMessage } from '../../../core/src';
-import { personAnswer } from '../../helpers/exchange-network';
+import { bumpRegistryVersion } from '../../../gateway/src/registry/registry-version';
+import { PROVIDER, personAnswer } from '../../helpers/exchange-network';
 import { startProcessNetwork, type ProcessNetwork } from '../../helpers/process-network';
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** Waits until `check` holds, polling every 50 ms, at most `timeoutMs`. */
 async function eventually(check: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -49,4 +54,32 @@ describe('the gateway as separate processes (the scale-out path)', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (const id of ids) expect(network.provider.received.filter((seen) => seen === id)).toHaveLength(1);
   }, 60_000);
+});
+
+describe('a delivery worker process', () => {
+  let network: ProcessNetwork;
+
+  beforeAll(async () => {
+    network = await startProcessNetwork({ workers: 'separate' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await network.close();
+  }, 60_000);
+
+  it('works the queue of a provider server registered after it started, with no other traffic', async () => {
+    const { endpoint } = await network.addProvider('MN/GOV/9011311/ss2');
+    // The provider's first server leaves: the worker's only queue goes quiet, all traffic goes to ss2.
+    await network.store.query("UPDATE security_servers SET status = 'revoked' WHERE id = $1", [
+      PROVIDER.serverId,
+    ]);
+    await bumpRegistryVersion(network.store);
+    await sleep(1500); // the gateway's and the worker's registry refresh (1 s)
+    const messages = Array.from({ length: 5 }, () => network.sign());
+    for (const message of messages) {
+      expect((await network.post(message, { prefer: 'respond-async' })).status).toBe(202);
+    }
+    const ids = messages.map((message) => message.envelope.id);
+    await eventually(() => ids.every((id) => endpoint.received.includes(id)), 10_000);
+  }, 30_000);
 });

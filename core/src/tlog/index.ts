@@ -1,0 +1,6 @@
+/**
+ * Transparency-log building blocks: RFC 9162 Merkle trees and proofs, and
+ * C2SP signed notes, checkpoints and cosignatures.
+ */
+export * from './merkle';
+export * from './signed-note';

@@ -4,3 +4,5 @@
  */
 export * from './merkle';
 export * from './signed-note';
+export * from './stored-tree';
+export * from './note-key';

@@ -6,3 +6,5 @@ export * from './merkle';
 export * from './signed-note';
 export * from './stored-tree';
 export * from './note-key';
+export * from './witness-judge';
+export * from './witness-name';

@@ -9,7 +9,7 @@ import {
   type AuditSearch,
 } from '../audit/audit-repository';
 import type { AuditTrail } from '../audit/audit-trail';
-import { verifyAuditLog } from '../audit/audit-verification';
+import { verifyAuditLog, verifyWholeAuditLog } from '../audit/audit-verification';
 import { exportEvidence } from '../audit/evidence-export';
 import type { GatewayDeps } from '../deps';
 import { principalOf } from '../middleware/authenticate';
@@ -100,11 +100,20 @@ export const auditRouter: RouterFactory = (deps, guards) => {
     await recordQuery(deps, res, 'verify', describeFilters(range));
     // Sign this gateway's head first, so that every record it wrote is covered.
     await deps.audit.checkpoint();
-    const report = await verifyAuditLog(deps.store, {
-      signers: [deps.trust.auditCertificate],
-      ...(from === undefined ? {} : { from }),
-      ...(to === undefined ? {} : { to }),
-    });
+    const signers = [deps.trust.auditCertificate];
+    const { auditLogSigner } = deps.trust;
+    // A range checks its records' chains; the whole log is checked against its Merkle tree and signed heads too.
+    const report =
+      from === undefined && to === undefined
+        ? await verifyWholeAuditLog(deps.store, {
+            signers,
+            logKey: { name: auditLogSigner.name, publicKey: auditLogSigner.publicKey },
+          })
+        : await verifyAuditLog(deps.store, {
+            signers,
+            ...(from === undefined ? {} : { from }),
+            ...(to === undefined ? {} : { to }),
+          });
     res.json(report);
   });
 

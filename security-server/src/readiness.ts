@@ -9,6 +9,8 @@ export interface SecurityServerReadinessParts {
   readonly identity: ServerIdentity;
   readonly authCertificate: Certificate;
   readonly clock: () => Date;
+  /** The witness of the gateway's audit log: not ready while it holds a refused checkpoint. */
+  readonly witness?: { readonly conflict: { reason: string; message: string } | undefined };
 }
 
 /**
@@ -17,8 +19,24 @@ export interface SecurityServerReadinessParts {
  * configuration, and its signing and TLS certificates are valid now.
  */
 export function securityServerReadinessChecks(parts: SecurityServerReadinessParts): ReadinessCheck[] {
-  const { store, conf, identity, authCertificate, clock } = parts;
+  const { store, conf, identity, authCertificate, clock, witness } = parts;
   return [
+    ...(witness === undefined
+      ? []
+      : [
+          {
+            name: 'audit_witness',
+            run: async () => {
+              const conflict = witness.conflict;
+              if (conflict !== undefined) {
+                throw new Error(
+                  `refused the gateway's audit-log checkpoint (${conflict.reason}): ${conflict.message}`,
+                );
+              }
+              return Promise.resolve();
+            },
+          },
+        ]),
     { name: 'database', run: async () => void (await store.query('SELECT 1')) },
     { name: 'global_conf', run: async () => void conf.index() },
     {

@@ -214,3 +214,33 @@ export function cosignatureBy(note: ParsedNote, key: NoteVerifier): number | und
 function checkKeyName(name: string): void {
   if (!KEY_NAME.test(name)) throw new OrtooError('InvalidConfiguration', `"${name}" is not a note key name`);
 }
+
+/**
+ * Reads a verifier key (`name+hex key id+base64(type || key)`), checking its
+ * key id, for Ed25519 (0x01) or cosignature (0x04) keys.
+ *
+ * @throws OrtooError `InvalidConfiguration` when it is not one.
+ */
+export function parseVerifierKey(vkey: string): NoteVerifier & { type: number } {
+  // The name holds no '+', the id is hex: the key (base64, which may hold '+') is all after the second.
+  const text = vkey.trim();
+  const first = text.indexOf('+');
+  const second = text.indexOf('+', first + 1);
+  const name = first > 0 ? text.slice(0, first) : undefined;
+  const id = second > first ? text.slice(first + 1, second) : undefined;
+  const bytes = Buffer.from(second > 0 ? text.slice(second + 1) : '', 'base64');
+  const type = bytes[0];
+  if (
+    name === undefined ||
+    id === undefined ||
+    bytes.length !== 33 ||
+    (type !== ED25519_NOTE && type !== ED25519_COSIGNATURE)
+  ) {
+    throw new OrtooError('InvalidConfiguration', 'Not an Ed25519 verifier key (name+id+key)');
+  }
+  const publicKey = ed25519FromRaw(bytes.subarray(1));
+  if (noteKeyId(name, type, publicKey).toString(16).padStart(8, '0') !== id) {
+    throw new OrtooError('InvalidConfiguration', 'The verifier key id does not match its key');
+  }
+  return { name, publicKey, type };
+}

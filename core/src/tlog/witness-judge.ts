@@ -18,8 +18,19 @@ export type WitnessRefusal = 'bad-signature' | 'wrong-origin' | 'shrink' | 'fork
 
 /** The decision: cosign the checkpoint's text, or refuse it and keep the evidence. */
 export type WitnessDecision =
-  | { readonly accept: true; readonly text: string; readonly size: number; readonly rootHash: Buffer; readonly fresh: boolean }
-  | { readonly accept: false; readonly reason: WitnessRefusal; readonly message: string; readonly conflict: boolean };
+  | {
+      readonly accept: true;
+      readonly text: string;
+      readonly size: number;
+      readonly rootHash: Buffer;
+      readonly fresh: boolean;
+    }
+  | {
+      readonly accept: false;
+      readonly reason: WitnessRefusal;
+      readonly message: string;
+      readonly conflict: boolean;
+    };
 
 /**
  * Judges an offered checkpoint note against the one held.
@@ -39,11 +50,21 @@ export function judgeCheckpoint(
   try {
     const note = parseNote(offered);
     if (!hasNoteSignature(note, logKey)) {
-      return { accept: false, reason: 'bad-signature', message: 'The checkpoint is not signed by the log key', conflict: false };
+      return {
+        accept: false,
+        reason: 'bad-signature',
+        message: 'The checkpoint is not signed by the log key',
+        conflict: false,
+      };
     }
     const body = parseCheckpointText(note.text);
     if (body.origin !== logKey.name) {
-      return { accept: false, reason: 'wrong-origin', message: `Origin ${body.origin} is not ${logKey.name}`, conflict: false };
+      return {
+        accept: false,
+        reason: 'wrong-origin',
+        message: `Origin ${body.origin} is not ${logKey.name}`,
+        conflict: false,
+      };
     }
     ({ text } = note);
     ({ size } = body);

@@ -12,6 +12,7 @@ import {
   hasNoteSignature,
   parseCheckpointText,
   parseNote,
+  parseVerifierKey,
   signNote,
   verifierKey,
 } from '../../../core/src/tlog/signed-note';
@@ -66,6 +67,16 @@ describe('signed notes (C2SP)', () => {
     const note = parseNote(formatNote(text, [signNote(text, log), line]));
     expect(cosignatureBy(note, witness)).toBe(timestamp);
     expect(cosignatureBy(note, { name: witness.name, publicKey: log.publicKey })).toBeUndefined();
+  });
+
+  test('a verifier key reads back to the same name and key, whatever base64 characters it holds', () => {
+    for (let i = 0; i < 20; i += 1) {
+      const key = generateKeyPairSync('ed25519');
+      const read = parseVerifierKey(verifierKey(log.name, 0x01, key.publicKey));
+      expect(read.name).toBe(log.name);
+      expect(raw(read.publicKey)).toEqual(raw(key.publicKey));
+    }
+    expect(() => parseVerifierKey(verifierKey(log.name, 0x01, log.publicKey).replace('+', '+0'))).toThrow();
   });
 
   test('malformed notes are refused with a typed error', () => {

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { OrtooError, checkpointJson, readCheckpoint } from '../../../core/src';
+import { ED25519_NOTE, OrtooError, checkpointJson, readCheckpoint, verifierKey } from '../../../core/src';
 import type { RouterFactory } from '../app';
 import { describeFilters, parseAuditFilters, type AuditFilters } from '../audit/audit-query';
 import {
@@ -157,6 +157,8 @@ export const auditRouter: RouterFactory = (deps, guards) => {
         createdAt,
         // This gateway's latest records (this export's own among them) are covered once it signs its head.
         checkpoint: () => deps.audit.checkpoint(),
+        tree: deps.audit.tree,
+        logKey: verifierKey(deps.trust.auditLogSigner.name, ED25519_NOTE, deps.trust.auditLogSigner.publicKey),
       });
       const stamp = createdAt.toISOString().replace(/[:.]/g, '-');
       res

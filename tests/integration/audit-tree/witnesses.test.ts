@@ -16,6 +16,7 @@ import {
   cosignatureBy,
   createLogger,
   parseNote,
+  verifyEvidenceBundle,
   verifierKey,
   witnessKeyName,
   type SqlStore,
@@ -70,7 +71,7 @@ describe.each(STORE_ENGINES)('witnesses of the audit log on %s', (engineName) =>
       });
       witnesses.push({ witness, store, metrics, key });
     }
-  });
+  }, 120_000);
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
     await engine.cleanup();
@@ -113,6 +114,18 @@ describe.each(STORE_ENGINES)('witnesses of the audit log on %s', (engineName) =>
     expect(cosignatureBy(parseNote(published.note), first.key)).toEqual(expect.any(Number));
     const held = (await first.witness.held()) as string;
     expect(cosignatureBy(parseNote(held), first.key)).toEqual(expect.any(Number));
+
+    // An evidence bundle proves each record in that cosigned checkpoint, offline.
+    const exported = await request(gateway.app)
+      .post('/v1/audit/export')
+      .set('Authorization', gateway.auditor)
+      .send({ query: { messageId: 'm-1' } })
+      .expect(200);
+    const bundle = verifyEvidenceBundle(exported.text, { content: (row) => AUDIT_TABLE.content(row) });
+    expect(bundle).toMatchObject({
+      ok: true,
+      tree: { size: published.size, witnessedBy: ['MN/GOV/1001/ss1'] },
+    });
 
     // The log grows: a consistency proof from the held size is checked before the next cosignature.
     await record(gateway.deps.audit, 4);

@@ -54,3 +54,7 @@ CREATE TABLE audit_log_cosignatures (
   received_at timestamptz NOT NULL,
   PRIMARY KEY (size, witness)
 );
+
+-- Retention archives records from the start of the tree: the last leaf it
+-- removed, up to which verification takes the stored leaf hashes instead.
+ALTER TABLE audit_log_archives ADD COLUMN up_to_leaf_index bigint;

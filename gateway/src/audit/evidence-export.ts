@@ -92,7 +92,10 @@ async function treeEvidence(
      ORDER BY h.size DESC LIMIT 1`,
     [needed],
   );
-  const head = cosigned === undefined ? await options.tree.latest(db) : await options.tree.head(Number(cosigned.size), db);
+  const head =
+    cosigned === undefined
+      ? await options.tree.latest(db)
+      : await options.tree.head(Number(cosigned.size), db);
   if (head === undefined || head.size < needed) {
     throw new OrtooError('Conflict', 'The records are not yet in a signed tree head: try again shortly');
   }

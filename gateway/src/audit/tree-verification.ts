@@ -109,13 +109,25 @@ export async function verifyAuditTree(store: SqlStore, options: VerifyTreeOption
   const [count] = await store.query<{ n: number | null }>(`SELECT max(leaf_index) + 1 AS n FROM ${table}`);
   const total = Number(count?.n ?? 0);
 
+  // Retention removed records up to this leaf (their bundles were verified first): their stored leaf hashes stand in.
+  const [archived] = await store.query<{ horizon: number | null }>(
+    'SELECT max(up_to_leaf_index) AS horizon FROM audit_log_archives',
+  );
+  const horizon =
+    archived?.horizon === null || archived?.horizon === undefined ? -1 : Number(archived.horizon);
+  const archivedWriters = await store.query<{ writer: string }>(
+    'SELECT DISTINCT writer FROM audit_log_archives',
+  );
+
   const heads = headCursor(store);
   let head = await heads.next();
   let witness = 0;
   let headsChecked = 0;
   /** The first witness checkpoint the leaves do not prove; a fork if a later signed head is proven. */
   let mismatch: SignedRoot | undefined;
-  const writers = new Map<string, { closed: boolean }>();
+  const writers = new Map<string, { closed: boolean }>(
+    archivedWriters.map((row) => [row.writer, { closed: false }] as const),
+  );
   const frontier = new MerkleFrontier();
 
   const settleMismatch = (laterProven: SignedRoot | undefined): TreeProblem | undefined => {
@@ -142,6 +154,66 @@ export async function verifyAuditTree(store: SqlStore, options: VerifyTreeOption
   const goodSizes: number[] = [];
   const lastGoodBefore = (root: SignedRoot) => [...goodSizes].reverse().find((size) => size < root.size) ?? 0;
 
+  /** Adds one leaf, and checks every signed head and witness checkpoint of the size it makes. */
+  const step = async (leaf: Buffer): Promise<TreeProblem | undefined> => {
+    frontier.append(leaf);
+    const size = frontier.size;
+    if (head?.size !== size && witnessed[witness]?.size !== size) return undefined;
+    const root = frontier.root();
+    while (head !== undefined && head.size === size) {
+      const read = readSigned(head.note, options.logKey);
+      if (typeof read === 'string' || read.size !== head.size || !read.root.equals(head.root)) {
+        return {
+          kind: 'bad-tree-head',
+          size,
+          message: `Tree head at size ${size}: ${typeof read === 'string' ? read : 'its row differs from its signed note'}`,
+        };
+      }
+      if (!read.root.equals(root)) {
+        mismatch ??= { ...read, source: 'the tree head stored' };
+        return settleMismatch(undefined);
+      }
+      headsChecked += 1;
+      const problem = settleMismatch({ ...read, source: 'the log' });
+      if (problem !== undefined) return problem;
+      goodSizes.push(size);
+      head = await heads.next();
+    }
+    while (witnessed[witness]?.size === size) {
+      const signed = witnessed[witness] as SignedRoot;
+      if (signed.root.equals(root)) {
+        const problem = settleMismatch(signed);
+        if (problem !== undefined) return problem;
+        goodSizes.push(size);
+      } else if (goodSizes.at(-1) === size) {
+        mismatch = signed;
+        return settleMismatch({ root, size, source: 'the log' });
+      } else {
+        mismatch ??= signed;
+      }
+      witness += 1;
+    }
+    return undefined;
+  };
+
+  /** Takes the stored hashes of archived leaves from the frontier's size up to (not including) `end`. */
+  const archivedUpTo = async (end: number): Promise<TreeProblem | undefined> => {
+    const until = Math.min(end, horizon + 1);
+    while (frontier.size < until) {
+      const nodes = await store.query<{ idx: number; hash: Uint8Array }>(
+        `SELECT idx, hash FROM ${table}_tree WHERE level = 0 AND idx >= $1 AND idx < $2 ORDER BY idx LIMIT $3`,
+        [frontier.size, until, pageSize],
+      );
+      if (nodes.length === 0 || Number(nodes[0]?.idx) !== frontier.size) return undefined;
+      for (const node of nodes) {
+        if (Number(node.idx) !== frontier.size) return undefined;
+        const problem = await step(Buffer.from(node.hash));
+        if (problem !== undefined) return problem;
+      }
+    }
+    return undefined;
+  };
+
   for (let after = 0; ;) {
     const rows = await store.query<{
       leaf_index: number;
@@ -159,6 +231,10 @@ export async function verifyAuditTree(store: SqlStore, options: VerifyTreeOption
     );
     for (const row of rows) {
       const index = Number(row.leaf_index);
+      if (index > frontier.size && frontier.size <= horizon) {
+        const problem = await archivedUpTo(index);
+        if (problem !== undefined) return fail(problem);
+      }
       const at = { leafIndex: frontier.size, seq: Number(row.seq), writer: row.writer };
       if (index !== frontier.size) {
         return fail({
@@ -197,51 +273,18 @@ export async function verifyAuditTree(store: SqlStore, options: VerifyTreeOption
         }
         (writers.get(row.writer) as { closed: boolean }).closed = true;
       }
-      frontier.append(leafHash(Buffer.from(row.hash, 'base64url')));
-      const size = frontier.size;
-      if (head?.size === size || witnessed[witness]?.size === size) {
-        const root = frontier.root();
-        while (head !== undefined && head.size === size) {
-          const read = readSigned(head.note, options.logKey);
-          if (typeof read === 'string' || read.size !== head.size || !read.root.equals(head.root)) {
-            return fail({
-              kind: 'bad-tree-head',
-              size,
-              message: `Tree head at size ${size}: ${typeof read === 'string' ? read : 'its row differs from its signed note'}`,
-            });
-          }
-          if (!read.root.equals(root)) {
-            mismatch ??= { ...read, source: `the tree head stored` };
-            const problem = settleMismatch(undefined);
-            return fail(problem as TreeProblem);
-          }
-          headsChecked += 1;
-          const problem = settleMismatch({ ...read, source: 'the log' });
-          if (problem !== undefined) return fail(problem);
-          goodSizes.push(size);
-          head = await heads.next();
-        }
-        while (witnessed[witness]?.size === size) {
-          const signed = witnessed[witness] as SignedRoot;
-          if (signed.root.equals(root)) {
-            const problem = settleMismatch(signed);
-            if (problem !== undefined) return fail(problem);
-            goodSizes.push(size);
-          } else if (goodSizes.at(-1) === size) {
-            mismatch = signed;
-            return fail(settleMismatch({ root, size, source: 'the log' }) as TreeProblem);
-          } else {
-            mismatch ??= signed;
-          }
-          witness += 1;
-        }
-      }
+      const problem = await step(leafHash(Buffer.from(row.hash, 'base64url')));
+      if (problem !== undefined) return fail(problem);
     }
     options.onProgress?.(frontier.size, total);
     if (rows.length < pageSize) break;
     after = frontier.size;
   }
 
+  if (frontier.size <= horizon) {
+    const problem = await archivedUpTo(horizon + 1);
+    if (problem !== undefined) return fail(problem);
+  }
   const size = frontier.size;
   const problem = settleMismatch(undefined);
   if (problem !== undefined) return fail(problem);

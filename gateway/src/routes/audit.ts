@@ -158,7 +158,11 @@ export const auditRouter: RouterFactory = (deps, guards) => {
         // This gateway's latest records (this export's own among them) are covered once it signs its head.
         checkpoint: () => deps.audit.checkpoint(),
         tree: deps.audit.tree,
-        logKey: verifierKey(deps.trust.auditLogSigner.name, ED25519_NOTE, deps.trust.auditLogSigner.publicKey),
+        logKey: verifierKey(
+          deps.trust.auditLogSigner.name,
+          ED25519_NOTE,
+          deps.trust.auditLogSigner.publicKey,
+        ),
       });
       const stamp = createdAt.toISOString().replace(/[:.]/g, '-');
       res

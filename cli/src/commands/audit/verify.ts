@@ -36,11 +36,13 @@ export function addVerifyCommands(audit: Command, io: CliIo): void {
       if (!report.ok) throw new CliError(`The audit log does not verify: ${describeProblem(report.problem)}`);
       out.note(
         `ok: ${count(report.records, 'record')} in ${count(report.chains, 'chain')}, ` +
-          `${count(report.checkpoints, 'checkpoint')}` +
-          (report.leaves === undefined
-            ? ''
-            : `; ${count(report.leaves, 'leaf', 'leaves')} under ${count(report.treeHeads ?? 0, 'signed tree head')}`),
+          `${count(report.checkpoints, 'checkpoint')}`,
       );
+      if (report.leaves !== undefined) {
+        out.note(
+          `tree: ${count(report.leaves, 'leaf', 'leaves')} under ${count(report.treeHeads ?? 0, 'signed tree head')}`,
+        );
+      }
     });
 
   withPaging(

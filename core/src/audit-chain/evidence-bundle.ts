@@ -54,7 +54,11 @@ export interface EvidenceTree {
   /** The witnesses' cosigner keys (vkeys), by security server. */
   readonly witnesses: readonly { readonly serverId: string; readonly vkey: string }[];
   /** Each exported record's leaf index and inclusion proof (base64 hashes), by seq. */
-  readonly proofs: readonly { readonly seq: number; readonly leafIndex: number; readonly proof: readonly string[] }[];
+  readonly proofs: readonly {
+    readonly seq: number;
+    readonly leafIndex: number;
+    readonly proof: readonly string[];
+  }[];
 }
 
 /** Params of {@link buildEvidenceBundle}. */
@@ -357,7 +361,8 @@ function verifyTree(
   const witnessedBy: string[] = [];
   for (const witness of tree.witnesses) {
     try {
-      if (cosignatureBy(note, parseVerifierKey(witness.vkey)) !== undefined) witnessedBy.push(witness.serverId);
+      if (cosignatureBy(note, parseVerifierKey(witness.vkey)) !== undefined)
+        witnessedBy.push(witness.serverId);
     } catch {
       // A witness key that cannot be read vouches for nothing.
     }

@@ -4,16 +4,17 @@
  * Nothing here does I/O: a proof is computed from the hashes of complete
  * subtrees ({@link NodeId}), which a caller fetches from wherever it keeps them.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** SHA-256 of 0x00 || data: the hash of a leaf. */
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  // One-shot hash(): no Hash object per call, which counts when a verifier rebuilds millions of leaves.
+  return hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
 }
 
 /** SHA-256 of 0x01 || left || right: the hash of an interior node. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
 }
 
 /** The root of the empty tree: SHA-256 of nothing. */
@@ -279,6 +280,21 @@ export class MerkleFrontier {
     this.edge[level] = hash;
     this.size += 1;
     return made;
+  }
+
+  /** Adds a leaf, keeping only the right edge (for verifiers, which need no stored nodes). */
+  add(leaf: Buffer): void {
+    let hash = leaf;
+    let index = this.size;
+    let level = 0;
+    while (index % 2 === 1) {
+      hash = nodeHash(this.edge[level] as Buffer, hash);
+      this.edge[level] = undefined;
+      index = Math.floor(index / 2);
+      level += 1;
+    }
+    this.edge[level] = hash;
+    this.size += 1;
   }
 
   /** MTH of the tree at its current size. */

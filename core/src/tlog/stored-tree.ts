@@ -204,14 +204,8 @@ export class StoredTree {
     return rows.length > 0;
   }
 
+  /** The ranges' hashes from the stored nodes: one query, whatever the proof. */
   private async hashes(db: SqlExecutor, ranges: readonly LeafRange[], size: number): Promise<Buffer[]> {
-    const built = await builtSize(db, this.names.tree);
-    if (size > built) {
-      throw new OrtooError(
-        'Conflict',
-        `The tree is built to size ${built}, not yet ${size}: try again shortly`,
-      );
-    }
     const known = new Map<string, Buffer>();
     for (const node of await fetchNodes(db, this.names.tree, nodesOf(ranges))) {
       known.set(`${node.level}:${node.index}`, node.hash);
@@ -219,8 +213,9 @@ export class StoredTree {
     return ranges.map((range) =>
       rangeHash(range, (node) => {
         const hash = known.get(`${node.level}:${node.index}`);
+        // Nodes are stored for every complete subtree of the built tree: a missing one lies beyond it.
         if (hash === undefined) {
-          throw new OrtooError('InternalError', `Tree node ${node.level}/${node.index} is missing`);
+          throw new OrtooError('Conflict', `The tree is not yet built to size ${size}: try again shortly`);
         }
         return hash;
       }),

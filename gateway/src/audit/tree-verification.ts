@@ -156,7 +156,7 @@ export async function verifyAuditTree(store: SqlStore, options: VerifyTreeOption
 
   /** Adds one leaf, and checks every signed head and witness checkpoint of the size it makes. */
   const step = async (leaf: Buffer): Promise<TreeProblem | undefined> => {
-    frontier.append(leaf);
+    frontier.add(leaf);
     const size = frontier.size;
     if (head?.size !== size && witnessed[witness]?.size !== size) return undefined;
     const root = frontier.root();
@@ -214,7 +214,8 @@ export async function verifyAuditTree(store: SqlStore, options: VerifyTreeOption
     return undefined;
   };
 
-  for (let after = 0; ;) {
+  // Bounded ranges of leaf_index (dense, so a page is at most pageSize rows): an index range scan whatever the planner knows.
+  for (let after = 0; after < total; after += pageSize) {
     const rows = await store.query<{
       leaf_index: number;
       seq: number;
@@ -226,7 +227,7 @@ export async function verifyAuditTree(store: SqlStore, options: VerifyTreeOption
       `SELECT leaf_index, seq, writer, hash,
               CASE WHEN event IN ($3, $4) THEN event END AS event,
               CASE WHEN event IN ($3, $4) THEN detail->>'signature' END AS signature
-       FROM ${table} WHERE leaf_index >= $1 ORDER BY leaf_index LIMIT $2`,
+       FROM ${table} WHERE leaf_index >= $1 AND leaf_index < $1 + $2 ORDER BY leaf_index`,
       [after, pageSize, WRITER_OPENED, WRITER_CLOSED],
     );
     for (const row of rows) {
@@ -277,8 +278,6 @@ export async function verifyAuditTree(store: SqlStore, options: VerifyTreeOption
       if (problem !== undefined) return fail(problem);
     }
     options.onProgress?.(frontier.size, total);
-    if (rows.length < pageSize) break;
-    after = frontier.size;
   }
 
   if (frontier.size <= horizon) {

@@ -174,6 +174,9 @@ describe('RFC 9162 Merkle tree', () => {
         expect(hex(resumed.root())).toBe(hex(frontier.root()));
         for (const leaf of data.slice(at)) resumed.append(leafHash(leaf));
         expect(hex(resumed.root())).toBe(hex(mth(data)));
+        const light = new MerkleFrontier();
+        for (const leaf of data) light.add(leafHash(leaf));
+        expect(hex(light.root())).toBe(hex(mth(data)));
         expect(nodesOf(inclusionRanges(0, Math.max(1, data.length))).length).toBeLessThanOrEqual(64);
       }),
       { seed: 2026, numRuns: 200 },

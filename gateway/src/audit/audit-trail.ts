@@ -193,15 +193,20 @@ export class AuditTrail {
       clearInterval(this.timer);
       this.timer = undefined;
       if (this.opened !== undefined) {
-        await this.opened;
-        await this.chain.append({
-          event: WRITER_CLOSED,
-          outcome: 'ok',
-          detail: {
-            writer: this.writer,
-            signature: signWriterStatement('closed', this.writer, this.logSigner),
-          },
-        });
+        try {
+          await this.opened;
+          await this.chain.append({
+            event: WRITER_CLOSED,
+            outcome: 'ok',
+            detail: {
+              writer: this.writer,
+              signature: signWriterStatement('closed', this.writer, this.logSigner),
+            },
+          });
+        } catch (error) {
+          // The chain still closes: its records stay verifiable, only the closing statement is missing.
+          this.logger?.warn('audit writer closing record failed', { writer: this.writer, error });
+        }
       }
       await this.chain.close();
       await this.extendTree().catch((error: unknown) =>

@@ -33,6 +33,8 @@ export interface GatewayConfig {
     checkpointIntervalSeconds: number;
     /** Age after which records are archived to an evidence bundle, then removed. @defaultValue 365 */
     retentionDays: number;
+    /** Cosignatures that make a tree head "witnessed". @defaultValue 1 */
+    witnessQuorum: number;
   };
   /** Redis for the delivery queues, replay ids and completions. */
   redisUrl: string;
@@ -137,7 +139,7 @@ const schema: JSONSchemaType<GatewayConfig> = {
     },
     audit: {
       type: 'object',
-      required: ['checkpointIntervalSeconds', 'retentionDays'],
+      required: ['checkpointIntervalSeconds', 'retentionDays', 'witnessQuorum'],
       properties: {
         checkpointIntervalSeconds: {
           type: 'integer',
@@ -152,6 +154,13 @@ const schema: JSONSchemaType<GatewayConfig> = {
           maximum: 36500,
           default: 365,
           'x-env': 'ORTOO_AUDIT_RETENTION_DAYS',
+        },
+        witnessQuorum: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 1000,
+          default: 1,
+          'x-env': 'ORTOO_AUDIT_WITNESS_QUORUM',
         },
       },
     },

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { OrtooError, checkpointJson, readCheckpoint } from '../../../core/src';
+import { ED25519_NOTE, OrtooError, checkpointJson, readCheckpoint, verifierKey } from '../../../core/src';
 import type { RouterFactory } from '../app';
 import { describeFilters, parseAuditFilters, type AuditFilters } from '../audit/audit-query';
 import {
@@ -9,7 +9,7 @@ import {
   type AuditSearch,
 } from '../audit/audit-repository';
 import type { AuditTrail } from '../audit/audit-trail';
-import { verifyAuditLog } from '../audit/audit-verification';
+import { verifyAuditLog, verifyWholeAuditLog } from '../audit/audit-verification';
 import { exportEvidence } from '../audit/evidence-export';
 import type { GatewayDeps } from '../deps';
 import { principalOf } from '../middleware/authenticate';
@@ -100,11 +100,20 @@ export const auditRouter: RouterFactory = (deps, guards) => {
     await recordQuery(deps, res, 'verify', describeFilters(range));
     // Sign this gateway's head first, so that every record it wrote is covered.
     await deps.audit.checkpoint();
-    const report = await verifyAuditLog(deps.store, {
-      signers: [deps.trust.auditCertificate],
-      ...(from === undefined ? {} : { from }),
-      ...(to === undefined ? {} : { to }),
-    });
+    const signers = [deps.trust.auditCertificate];
+    const { auditLogSigner } = deps.trust;
+    // A range checks its records' chains; the whole log is checked against its Merkle tree and signed heads too.
+    const report =
+      from === undefined && to === undefined
+        ? await verifyWholeAuditLog(deps.store, {
+            signers,
+            logKey: { name: auditLogSigner.name, publicKey: auditLogSigner.publicKey },
+          })
+        : await verifyAuditLog(deps.store, {
+            signers,
+            ...(from === undefined ? {} : { from }),
+            ...(to === undefined ? {} : { to }),
+          });
     res.json(report);
   });
 
@@ -148,6 +157,12 @@ export const auditRouter: RouterFactory = (deps, guards) => {
         createdAt,
         // This gateway's latest records (this export's own among them) are covered once it signs its head.
         checkpoint: () => deps.audit.checkpoint(),
+        tree: deps.audit.tree,
+        logKey: verifierKey(
+          deps.trust.auditLogSigner.name,
+          ED25519_NOTE,
+          deps.trust.auditLogSigner.publicKey,
+        ),
       });
       const stamp = createdAt.toISOString().replace(/[:.]/g, '-');
       res

@@ -10,11 +10,18 @@ import {
 } from '../audit/audit-repository';
 import type { AuditTrail } from '../audit/audit-trail';
 import { verifyAuditLog, verifyWholeAuditLog } from '../audit/audit-verification';
+import { findOpenMessages } from '../audit/open-messages';
 import { exportEvidence } from '../audit/evidence-export';
 import type { GatewayDeps } from '../deps';
 import { principalOf } from '../middleware/authenticate';
 import { validateBody } from '../middleware/validate-body';
 import { pageRequest, toPage, type PageRequest } from './pagination';
+
+/**
+ * How long after its acceptance a message without an outcome is reported as
+ * open by verification: longer than any service's timeout and retries take.
+ */
+const OPEN_MESSAGE_GRACE_SECONDS = 3600;
 
 /** The search with the data subject hashed: the clear identifier goes no further. */
 function toSearch(filters: AuditFilters, audit: AuditTrail): AuditSearch {
@@ -114,7 +121,13 @@ export const auditRouter: RouterFactory = (deps, guards) => {
             ...(from === undefined ? {} : { from }),
             ...(to === undefined ? {} : { to }),
           });
-    res.json(report);
+    // A finding beside the verdict: accepted messages whose outcome is not on record.
+    const openMessages = await findOpenMessages(deps.store, {
+      graceSeconds: OPEN_MESSAGE_GRACE_SECONDS,
+      now: deps.clock(),
+      limit: 20,
+    });
+    res.json({ ...report, openMessages });
   });
 
   router.get('/v1/audit/checkpoints', guards.audit, async (req, res) => {

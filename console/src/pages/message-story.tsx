@@ -1,0 +1,92 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { components } from '../../../generated/admin-api';
+import { Badge, ErrorBanner, Link, PageHeader } from '../components/ui';
+import { api, call } from '../lib/api';
+import { useConsole } from '../lib/context';
+import { OUTCOME_TONES } from './audit-search';
+
+type Story = { messageId: string; items: components['schemas']['AuditRecord'][] };
+
+/** One message's story, hop by hop, as a timeline of its audit records. */
+export function MessageStoryPage(props: { messageId: string }) {
+  const { t, date } = useConsole();
+  const [story, setStory] = useState<Story | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  useEffect(() => {
+    call(
+      api.GET('/v1/audit/messages/{messageId}', { params: { path: { messageId: props.messageId } } }),
+    ).then((value) => setStory(value as Story), setError);
+  }, [props.messageId]);
+  return (
+    <section>
+      <PageHeader title={`${t('story.title')}: ${props.messageId}`}>
+        <Link to={`/audit?messageId=${encodeURIComponent(props.messageId)}`} class="button secondary">
+          {t('nav.audit')}
+        </Link>
+      </PageHeader>
+      <ErrorBanner error={error} />
+      {story === undefined ? null : story.items.length === 0 ? (
+        <p>{t('story.none')}</p>
+      ) : (
+        <section class="card" aria-labelledby="hops">
+          <h2 id="hops">{t('story.hops')}</h2>
+          <ol class="timeline">
+            {story.items.map((record) => (
+              <li key={record.seq} class={`timeline-item outcome-${record.outcome}`}>
+                <div class="timeline-when">{date(record.at)}</div>
+                <div class="timeline-what">
+                  <strong>{record.event}</strong>{' '}
+                  <Badge tone={OUTCOME_TONES[record.outcome]}>{record.outcome}</Badge>
+                  <dl class="facts compact">
+                    {record.client === undefined ? null : (
+                      <>
+                        <dt>{t('audit.client')}</dt>
+                        <dd>
+                          <code>{record.client}</code>
+                        </dd>
+                      </>
+                    )}
+                    {record.service === undefined ? null : (
+                      <>
+                        <dt>{t('audit.service')}</dt>
+                        <dd>
+                          <code>{record.service}</code>
+                        </dd>
+                      </>
+                    )}
+                    {record.securityServer === undefined ? null : (
+                      <>
+                        <dt>{t('col.server')}</dt>
+                        <dd>
+                          <code>{record.securityServer}</code>
+                        </dd>
+                      </>
+                    )}
+                    {record.userId === undefined ? null : (
+                      <>
+                        <dt>{t('audit.userId')}</dt>
+                        <dd>{record.userId}</dd>
+                      </>
+                    )}
+                    {record.errorType === undefined ? null : (
+                      <>
+                        <dt>{t('story.error')}</dt>
+                        <dd>
+                          <code class="error-type">{record.errorType}</code>
+                        </dd>
+                      </>
+                    )}
+                    <dt>{t('story.hash')}</dt>
+                    <dd>
+                      <code class="fingerprint">{record.hash}</code>
+                    </dd>
+                  </dl>
+                </div>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+    </section>
+  );
+}

@@ -34,7 +34,7 @@ export function TrafficChart(props: { from: string; bucketSeconds: number; event
     <figure class="chart">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="traffic-title">
         <title id="traffic-title">{t('overview.trafficChart')}</title>
-        {[0, 0.5, 1].map((share) => {
+        {(max % 2 === 0 ? [0, 0.5, 1] : [0, 1]).map((share) => {
           const y = 10 + plotHeight * (1 - share);
           return (
             <g key={share}>

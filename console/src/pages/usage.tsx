@@ -54,7 +54,7 @@ export function UsagePage(props: { query: URLSearchParams }) {
               <tr>
                 <th scope="col">{t('usage.time')}</th>
                 <th scope="col">{t('usage.receiver')}</th>
-                <th scope="col">{t('col.client')}</th>
+                <th scope="col">{t('audit.client')}</th>
                 <th scope="col">{t('usage.action')}</th>
               </tr>
             </thead>

@@ -2,7 +2,7 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { components } from '../../../generated/admin-api';
 import { formatDateTime, formatNumber, translate, type Lang } from './i18n';
-import type { MessageKey } from './messages';
+import { mn, type MessageKey } from './messages';
 
 /** Who is signed in. */
 export type Session = components['schemas']['Session'];
@@ -29,5 +29,8 @@ export function useConsole() {
     date: (value: string | Date | undefined | null) =>
       value === undefined || value === null ? '—' : formatDateTime(value, context.lang, context.zone),
     num: (value: number) => formatNumber(value, context.lang),
+    /** An audit event's name in the user's language where the catalogue has it, else as recorded. */
+    event: (name: string) =>
+      `event.${name}` in mn ? translate(context.lang, `event.${name}` as MessageKey) : name,
   };
 }

@@ -61,8 +61,9 @@ export function parseZone(value: string | null | undefined): string {
  * instant, ISO 8601 in UTC; undefined for an empty input.
  */
 export function zonedInputToIso(value: string, zone: string): string | undefined {
-  if (value === '') return undefined;
-  const asUtc = new Date(`${value}:00Z`.replace(/:00:00Z$/, ':00Z'));
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?$/.exec(value);
+  if (match === null) return undefined;
+  const asUtc = new Date(`${match[1]}${match[2] ?? ':00'}Z`);
   if (Number.isNaN(asUtc.getTime())) return undefined;
   // The zone's offset at that wall time: format the UTC reading in the zone and compare.
   const parts = new Intl.DateTimeFormat('en-US', {

@@ -9,7 +9,7 @@ type Story = { messageId: string; items: components['schemas']['AuditRecord'][] 
 
 /** One message's story, hop by hop, as a timeline of its audit records. */
 export function MessageStoryPage(props: { messageId: string }) {
-  const { t, date } = useConsole();
+  const { t, date, event } = useConsole();
   const [story, setStory] = useState<Story | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   useEffect(() => {
@@ -35,7 +35,7 @@ export function MessageStoryPage(props: { messageId: string }) {
               <li key={record.seq} class={`timeline-item outcome-${record.outcome}`}>
                 <div class="timeline-when">{date(record.at)}</div>
                 <div class="timeline-what">
-                  <strong>{record.event}</strong>{' '}
+                  <strong>{event(record.event)}</strong> <code>{record.event}</code>{' '}
                   <Badge tone={OUTCOME_TONES[record.outcome]}>{record.outcome}</Badge>
                   <dl class="facts compact">
                     {record.client === undefined ? null : (

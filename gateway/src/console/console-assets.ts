@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
+import { OrtooError } from '../../../core/src';
 import type { RouterFactory } from '../app';
 
 /** Where `npm install` builds the console (`console/`, with Vite). */
@@ -52,7 +53,8 @@ function consoleRouter(dir: string): Router {
   router.get('/', (_req, res) => res.redirect(302, `${CONSOLE_PATH}/`));
   router.use(
     `${CONSOLE_PATH}/assets`,
-    express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }),
+    express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false }),
+    (req, _res, next) => next(new OrtooError('NotFound', `No console file ${req.path}`)),
   );
   router.get(`${CONSOLE_PATH}{/*rest}`, (_req, res) => {
     const index = path.join(dir, 'index.html');

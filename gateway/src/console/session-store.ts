@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { sha256 } from '../../../core/src';
+import { OrtooError, sha256 } from '../../../core/src';
 import type { Principal } from '../registry/api-tokens';
 
 /** A signed-in console user, as kept in Redis: who, and the CSRF token their page sends with changes. */
@@ -78,7 +78,7 @@ export class SessionStore {
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.lifetimeSeconds * 1000).toISOString(),
     };
-    await this.redis.set(this.key(id), JSON.stringify(session), 'EX', this.idleSeconds);
+    await this.run(() => this.redis.set(this.key(id), JSON.stringify(session), 'EX', this.idleSeconds));
     return { id, session };
   }
 
@@ -86,21 +86,32 @@ export class SessionStore {
   async find(id: string): Promise<ConsoleSession | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
     const key = this.key(id);
-    const text = await this.redis.get(key);
+    const text = await this.run(() => this.redis.get(key));
     if (text === null) return undefined;
     const session = JSON.parse(text) as ConsoleSession;
     const left = Math.floor((Date.parse(session.expiresAt) - this.clock().getTime()) / 1000);
     if (left <= 0) {
-      await this.redis.del(key);
+      await this.run(() => this.redis.del(key));
       return undefined;
     }
-    await this.redis.expire(key, Math.min(this.idleSeconds, left));
+    await this.run(() => this.redis.expire(key, Math.min(this.idleSeconds, left)));
     return session;
   }
 
   /** Ends a session at once (sign-out). */
   async end(id: string): Promise<void> {
-    await this.redis.del(this.key(id));
+    await this.run(() => this.redis.del(this.key(id)));
+  }
+
+  /** A Redis command; Redis away is a typed 503, never a crash. */
+  private async run<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (cause) {
+      throw new OrtooError('QueueUnavailable', 'Redis, which keeps the console sessions, does not answer', {
+        cause,
+      });
+    }
   }
 
   private key(id: string): string {

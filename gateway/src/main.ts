@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { ReadinessChecker, createLogger, createMetricsRegistry, type Logger } from '../../core/src';
+import { listenAdmin } from './admin-listener';
 import { createApp } from './app';
 import { consoleAssetsRouter } from './console/console-assets';
 import { SessionStore } from './console/session-store';
@@ -109,14 +109,7 @@ export async function startGatewayServer(
           { sessions },
         )
       : createApp(deps, [opsRouter(metrics, readiness)]);
-    const server = app.listen(config.http.port, config.http.host);
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
-    const { port } = server.address() as AddressInfo;
-    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-    const url = `http://${host}:${port}`;
+    const { server, url } = await listenAdmin(app, config, trust, log);
     if (!serve) {
       log.info('gateway worker running', { opsUrl: url, instance: config.instance, engine: store.engine });
       return { url, exchangeUrl: undefined, close: closer(exchange, server, audit, store, log) };

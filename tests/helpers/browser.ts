@@ -5,22 +5,14 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-
-/** Where Debian's `chromium` package puts the browser; `.ci/run` installs it when missing. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../../scripts/console/chromium';
 
 /** Where the console tests' screenshots go. */
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'var', 'test-screenshots', 'console');
 
-/** Starts headless Chromium. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-}
+/** Starts headless Debian Chromium (see scripts/console/chromium.ts). */
+export const launchBrowser = launchChromium;
 
 /** What axe checks: WCAG 2.1 levels A and AA, and its best practices. */
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];

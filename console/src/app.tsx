@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { Link, ErrorBanner } from './components/ui';
+import { Choice, ErrorBanner, Link } from './components/ui';
 import { api, call, setCsrfToken, whenSessionEnds } from './lib/api';
 import { ApiError } from './lib/api-error';
 import { Context, useConsole, type Session } from './lib/context';
@@ -63,35 +63,23 @@ export function App() {
 
   const settings = (
     <div class="settings">
-      <div class="setting">
-        <label for="lang">{t('lang.label')}</label>
-        <select
-          id="lang"
-          value={lang}
-          onChange={(event) => setLang(parseLang((event.target as HTMLSelectElement).value))}
-        >
-          <option value="mn" lang="mn">
-            {translate('mn', 'lang.mn')}
-          </option>
-          <option value="en" lang="en">
-            {translate('en', 'lang.en')}
-          </option>
-        </select>
-      </div>
-      <div class="setting">
-        <label for="zone">{t('zone.label')}</label>
-        <select
-          id="zone"
-          value={zone}
-          onChange={(event) => setZone(parseZone((event.target as HTMLSelectElement).value))}
-        >
-          {ZONES.map((name) => (
-            <option value={name} key={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Choice
+        id="lang"
+        label={t('lang.label')}
+        value={lang}
+        options={[
+          { value: 'mn', label: translate('mn', 'lang.mn'), lang: 'mn' },
+          { value: 'en', label: translate('en', 'lang.en'), lang: 'en' },
+        ]}
+        onChange={(value) => setLang(parseLang(value))}
+      />
+      <Choice
+        id="zone"
+        label={t('zone.label')}
+        value={zone}
+        options={ZONES.map((name) => ({ value: name, label: name }))}
+        onChange={(value) => setZone(parseZone(value))}
+      />
     </div>
   );
 

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useConsole } from '../lib/context';
-import { ErrorBanner } from './ui';
+import { EmptyRow, ErrorBanner } from './ui';
 
 /** One page of a list, as every list route of the API answers. */
 export interface Page<T> {
@@ -123,13 +123,7 @@ export function ListTable<T>(props: {
                 ))}
               </tr>
             ))}
-            {shown.length === 0 && !list.loading ? (
-              <tr>
-                <td colSpan={columns.length} class="muted">
-                  {t('common.none')}
-                </td>
-              </tr>
-            ) : null}
+            {shown.length === 0 && !list.loading ? <EmptyRow colSpan={columns.length} /> : null}
           </tbody>
         </table>
       </div>

@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../lib/api-error';
 import { useConsole } from '../lib/context';
@@ -128,4 +128,83 @@ export function useAction<A extends unknown[], T>(action: (...args: A) => Promis
     }
   };
   return { run, busy, error, setError };
+}
+
+/** Facts as a description list; facts without a value are left out. */
+export function Facts(props: {
+  items: readonly (readonly [string, ComponentChildren | undefined])[];
+  compact?: boolean;
+}) {
+  return (
+    <dl class={props.compact === true ? 'facts compact' : 'facts'}>
+      {props.items
+        .filter(([, value]) => value !== undefined)
+        .map(([label, value]) => (
+          <Fragment key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </Fragment>
+        ))}
+    </dl>
+  );
+}
+
+/** A labelled search box that filters a list on the server, applied when it changes (Enter or leaving it). */
+export function FilterInput(props: {
+  id: string;
+  label: string;
+  value: string;
+  placeholder?: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div class="search">
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="search"
+        placeholder={props.placeholder}
+        value={props.value}
+        onChange={(event) => props.onChange((event.target as HTMLInputElement).value)}
+      />
+    </div>
+  );
+}
+
+/** The row of an empty table. */
+export function EmptyRow(props: { colSpan: number }) {
+  const { t } = useConsole();
+  return (
+    <tr>
+      <td colSpan={props.colSpan} class="muted">
+        {t('common.none')}
+      </td>
+    </tr>
+  );
+}
+
+/** A labelled choice of one of `options`. */
+export function Choice(props: {
+  id: string;
+  label: string;
+  value: string;
+  options: readonly { value: string; label: string; lang?: string }[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div class="setting">
+      <label for={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        value={props.value}
+        onChange={(event) => props.onChange((event.target as HTMLSelectElement).value)}
+      >
+        {props.options.map((option) => (
+          <option key={option.value} value={option.value} lang={option.lang}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }

@@ -18,19 +18,24 @@ export function translate(lang: Lang, key: MessageKey, params: Record<string, st
   );
 }
 
+/** Every field of a date and time, on a 24-hour clock. */
+const DATE_TIME_FIELDS: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+};
+
 /** A time as the user reads it: date and time in their zone, with the zone's offset. */
 export function formatDateTime(value: string | Date, lang: Lang, zone: string): string {
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) return String(value);
   return new Intl.DateTimeFormat(LOCALES[lang], {
+    ...DATE_TIME_FIELDS,
     timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
     timeZoneName: 'shortOffset',
   }).format(date);
 }
@@ -66,16 +71,9 @@ export function zonedInputToIso(value: string, zone: string): string | undefined
   const asUtc = new Date(`${match[1]}${match[2] ?? ':00'}Z`);
   if (Number.isNaN(asUtc.getTime())) return undefined;
   // The zone's offset at that wall time: format the UTC reading in the zone and compare.
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(asUtc);
+  const parts = new Intl.DateTimeFormat('en-US', { ...DATE_TIME_FIELDS, timeZone: zone }).formatToParts(
+    asUtc,
+  );
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
   const shown = Date.UTC(
     get('year'),

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ListTable, usePagedList } from '../components/paged-list';
-import { PageHeader } from '../components/ui';
+import { FilterInput, PageHeader } from '../components/ui';
 import { api, call } from '../lib/api';
 import { useConsole } from '../lib/context';
 
@@ -30,17 +30,7 @@ export function ChangesPage() {
         list={list}
         search={false}
         rowKey={(change) => String(change.seq)}
-        toolbar={
-          <div class="search">
-            <label for="changes-q">{t('common.search')}</label>
-            <input
-              id="changes-q"
-              type="search"
-              value={q}
-              onChange={(event) => setQ((event.target as HTMLInputElement).value)}
-            />
-          </div>
-        }
+        toolbar={<FilterInput id="changes-q" label={t('common.search')} value={q} onChange={setQ} />}
         columns={[
           { label: t('changes.when'), cell: (change) => date(change.at) },
           { label: t('changes.who'), cell: (change) => change.actor ?? '—' },

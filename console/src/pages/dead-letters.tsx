@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { components } from '../../../generated/admin-api';
 import { ListTable, usePagedList } from '../components/paged-list';
-import { Badge, ErrorBanner, Notice, PageHeader, useAction } from '../components/ui';
+import { Badge, ErrorBanner, Facts, FilterInput, Notice, PageHeader, useAction } from '../components/ui';
 import { api, call } from '../lib/api';
 import { useConsole } from '../lib/context';
 import { SERVER, idParts } from '../lib/ids';
@@ -79,28 +79,26 @@ export function DeadLettersPage() {
               {t('common.close')}
             </button>
           </div>
-          <dl class="facts">
-            <dt>{t('dl.provider')}</dt>
-            <dd>
-              <code>{inspected.serverId}</code> ({inspected.kind})
-            </dd>
-            <dt>{t('col.client')}</dt>
-            <dd>
-              <code>{inspected.client}</code>
-            </dd>
-            <dt>{t('col.service')}</dt>
-            <dd>
-              <code>{inspected.service}</code>
-            </dd>
-            <dt>{t('dl.failedAt')}</dt>
-            <dd>{date(inspected.failedAt)}</dd>
-            <dt>{t('dl.attempts')}</dt>
-            <dd>{num(inspected.attempts)}</dd>
-            <dt>{t('dl.reason')}</dt>
-            <dd>
-              <code class="error-type">{inspected.reason.type}</code> {inspected.reason.message}
-            </dd>
-          </dl>
+          <Facts
+            items={[
+              [
+                t('dl.provider'),
+                <>
+                  <code>{inspected.serverId}</code> ({inspected.kind})
+                </>,
+              ],
+              [t('col.client'), <code>{inspected.client}</code>],
+              [t('col.service'), <code>{inspected.service}</code>],
+              [t('dl.failedAt'), date(inspected.failedAt)],
+              [t('dl.attempts'), num(inspected.attempts)],
+              [
+                t('dl.reason'),
+                <>
+                  <code class="error-type">{inspected.reason.type}</code> {inspected.reason.message}
+                </>,
+              ],
+            ]}
+          />
           <button type="button" disabled={replay.busy} onClick={() => void replay.run([inspected])}>
             {t('dl.replay')}
           </button>
@@ -111,16 +109,13 @@ export function DeadLettersPage() {
         list={list}
         rowKey={keyOf}
         toolbar={
-          <div class="search">
-            <label for="dl-server">{t('dl.provider')}</label>
-            <input
-              id="dl-server"
-              type="search"
-              placeholder="MN/GOV/9011311/ss1"
-              value={server}
-              onChange={(event) => setServer((event.target as HTMLInputElement).value)}
-            />
-          </div>
+          <FilterInput
+            id="dl-server"
+            label={t('dl.provider')}
+            placeholder="MN/GOV/9011311/ss1"
+            value={server}
+            onChange={setServer}
+          />
         }
         columns={[
           {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '../../../generated/admin-api';
-import { Badge, ErrorBanner, Link, PageHeader } from '../components/ui';
+import { Badge, ErrorBanner, Facts, Link, PageHeader } from '../components/ui';
 import { api, call } from '../lib/api';
 import { useConsole } from '../lib/context';
 import { OUTCOME_TONES } from './audit-search';
@@ -37,50 +37,33 @@ export function MessageStoryPage(props: { messageId: string }) {
                 <div class="timeline-what">
                   <strong>{event(record.event)}</strong> <code>{record.event}</code>{' '}
                   <Badge tone={OUTCOME_TONES[record.outcome]}>{record.outcome}</Badge>
-                  <dl class="facts compact">
-                    {record.client === undefined ? null : (
-                      <>
-                        <dt>{t('audit.client')}</dt>
-                        <dd>
-                          <code>{record.client}</code>
-                        </dd>
-                      </>
-                    )}
-                    {record.service === undefined ? null : (
-                      <>
-                        <dt>{t('audit.service')}</dt>
-                        <dd>
-                          <code>{record.service}</code>
-                        </dd>
-                      </>
-                    )}
-                    {record.securityServer === undefined ? null : (
-                      <>
-                        <dt>{t('col.server')}</dt>
-                        <dd>
+                  <Facts
+                    compact
+                    items={[
+                      [
+                        t('audit.client'),
+                        record.client === undefined ? undefined : <code>{record.client}</code>,
+                      ],
+                      [
+                        t('audit.service'),
+                        record.service === undefined ? undefined : <code>{record.service}</code>,
+                      ],
+                      [
+                        t('col.server'),
+                        record.securityServer === undefined ? undefined : (
                           <code>{record.securityServer}</code>
-                        </dd>
-                      </>
-                    )}
-                    {record.userId === undefined ? null : (
-                      <>
-                        <dt>{t('audit.userId')}</dt>
-                        <dd>{record.userId}</dd>
-                      </>
-                    )}
-                    {record.errorType === undefined ? null : (
-                      <>
-                        <dt>{t('story.error')}</dt>
-                        <dd>
+                        ),
+                      ],
+                      [t('audit.userId'), record.userId],
+                      [
+                        t('story.error'),
+                        record.errorType === undefined ? undefined : (
                           <code class="error-type">{record.errorType}</code>
-                        </dd>
-                      </>
-                    )}
-                    <dt>{t('story.hash')}</dt>
-                    <dd>
-                      <code class="fingerprint">{record.hash}</code>
-                    </dd>
-                  </dl>
+                        ),
+                      ],
+                      [t('story.hash'), <code class="fingerprint">{record.hash}</code>],
+                    ]}
+                  />
                 </div>
               </li>
             ))}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '../../../generated/admin-api';
 import { TrafficChart } from '../components/traffic-chart';
-import { Badge, ErrorBanner, Link, PageHeader } from '../components/ui';
+import { Badge, EmptyRow, ErrorBanner, Link, PageHeader } from '../components/ui';
 import { api, call } from '../lib/api';
 import { useConsole } from '../lib/context';
 
@@ -152,13 +152,7 @@ export function OverviewPage() {
                         </td>
                       </tr>
                     ))}
-                    {Object.keys(overview.queues).length === 0 ? (
-                      <tr>
-                        <td colSpan={5} class="muted">
-                          {t('common.none')}
-                        </td>
-                      </tr>
-                    ) : null}
+                    {Object.keys(overview.queues).length === 0 ? <EmptyRow colSpan={5} /> : null}
                   </tbody>
                 </table>
               </div>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { components } from '../../../generated/admin-api';
 import { ListTable, usePagedList } from '../components/paged-list';
-import { Badge, ErrorBanner, Field, Notice, PageHeader, useAction } from '../components/ui';
+import { Badge, ErrorBanner, Facts, Field, Notice, PageHeader, useAction } from '../components/ui';
 import { api, call } from '../lib/api';
 import { fieldErrorsOf } from '../lib/api-error';
 import { useConsole } from '../lib/context';
@@ -137,42 +137,36 @@ function RegistrationDetails(props: {
         <p role="status">{t('common.loading')}</p>
       ) : (
         <>
-          <dl class="facts">
-            <dt>{t('reg.server')}</dt>
-            <dd>
-              <code>{registration.securityServerId}</code>
-            </dd>
-            <dt>{t('reg.owner')}</dt>
-            <dd>
-              <code>{registration.ownerId}</code>
-            </dd>
-            <dt>{t('reg.address')}</dt>
-            <dd>{registration.address}</dd>
-            <dt>{t('reg.submitted')}</dt>
-            <dd>{date(registration.submittedAt)}</dd>
-            <dt>{t('reg.token')}</dt>
-            <dd>
-              {registration.registrationToken === undefined
-                ? '—'
-                : t('reg.tokenBy', {
-                    id: registration.registrationToken.id ?? '',
-                    by: registration.registrationToken.createdBy ?? '',
-                    at: date(registration.registrationToken.createdAt),
-                  })}
-            </dd>
-            {registration.decidedAt === undefined ? null : (
-              <>
-                <dt>{t('common.status')}</dt>
-                <dd>
-                  <Badge tone={TONES[registration.status]}>
-                    {t(`status.${registration.status}` as MessageKey)}
-                  </Badge>{' '}
-                  {t('reg.decided', { by: registration.decidedBy ?? '', at: date(registration.decidedAt) })}
-                  {registration.decisionReason === undefined ? '' : `: ${registration.decisionReason}`}
-                </dd>
-              </>
-            )}
-          </dl>
+          <Facts
+            items={[
+              [t('reg.server'), <code>{registration.securityServerId}</code>],
+              [t('reg.owner'), <code>{registration.ownerId}</code>],
+              [t('reg.address'), registration.address],
+              [t('reg.submitted'), date(registration.submittedAt)],
+              [
+                t('reg.token'),
+                registration.registrationToken === undefined
+                  ? '—'
+                  : t('reg.tokenBy', {
+                      id: registration.registrationToken.id ?? '',
+                      by: registration.registrationToken.createdBy ?? '',
+                      at: date(registration.registrationToken.createdAt),
+                    }),
+              ],
+              [
+                t('common.status'),
+                registration.decidedAt === undefined ? undefined : (
+                  <>
+                    <Badge tone={TONES[registration.status]}>
+                      {t(`status.${registration.status}` as MessageKey)}
+                    </Badge>{' '}
+                    {t('reg.decided', { by: registration.decidedBy ?? '', at: date(registration.decidedAt) })}
+                    {registration.decisionReason === undefined ? '' : `: ${registration.decisionReason}`}
+                  </>
+                ),
+              ],
+            ]}
+          />
           <div class="grid-2">
             <Csr title={t('reg.csrSign')} csr={registration.csrs?.sign} />
             <Csr title={t('reg.csrAuth')} csr={registration.csrs?.auth} />
@@ -216,24 +210,14 @@ function Csr(props: { title: string; csr: CsrSummary | undefined }) {
   return (
     <section class="csr" aria-label={props.title}>
       <h3>{props.title}</h3>
-      <dl class="facts">
-        <dt>{t('reg.subject')}</dt>
-        <dd>
-          <code>{props.csr.subject}</code>
-        </dd>
-        <dt>{t('reg.keyAlgorithm')}</dt>
-        <dd>{props.csr.keyAlgorithm}</dd>
-        <dt>{t('reg.fingerprint')}</dt>
-        <dd>
-          <code class="fingerprint">{props.csr.publicKeyFingerprint}</code>
-        </dd>
-        {names.length === 0 ? null : (
-          <>
-            <dt>{t('reg.names')}</dt>
-            <dd>{names.join(', ')}</dd>
-          </>
-        )}
-      </dl>
+      <Facts
+        items={[
+          [t('reg.subject'), <code>{props.csr.subject}</code>],
+          [t('reg.keyAlgorithm'), props.csr.keyAlgorithm],
+          [t('reg.fingerprint'), <code class="fingerprint">{props.csr.publicKeyFingerprint}</code>],
+          [t('reg.names'), names.length === 0 ? undefined : names.join(', ')],
+        ]}
+      />
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { components } from '../../../generated/admin-api';
 import { Form } from '../components/form';
 import { ListTable, usePagedList, type Column } from '../components/paged-list';
-import { Badge, ErrorBanner, Link, Notice, PageHeader, useAction } from '../components/ui';
+import { Badge, ErrorBanner, FilterInput, Link, Notice, PageHeader, useAction } from '../components/ui';
 import { api, call } from '../lib/api';
 import { useConsole } from '../lib/context';
 import { GROUP, MEMBER, SERVER, SERVICE, SUBSYSTEM, idParts } from '../lib/ids';
@@ -57,6 +57,12 @@ export function RegistryPage(props: { tab: string }) {
 }
 
 type Done = { done: (message: string) => void };
+
+/** After a change: tell what was done, and load the list again. */
+const refresher = (list: { reload: () => void }, done: Done['done']) => (message: string) => () => {
+  done(message);
+  list.reload();
+};
 
 function StatusBadge(props: { status: string }) {
   const { t } = useConsole();
@@ -151,10 +157,7 @@ function Members({ done }: Done) {
     call(api.GET('/v1/members', { params: { query: opt('cursor', cursor) } })),
   );
   const [editing, setEditing] = useState<string | undefined>(undefined);
-  const refresh = (message: string) => () => {
-    done(message);
-    list.reload();
-  };
+  const refresh = refresher(list, done);
   const columns: Column<Schemas['Member']>[] = [
     { label: t('common.id'), cell: (m) => <code>{m.id}</code>, text: (m) => m.id },
     {
@@ -246,10 +249,7 @@ function Subsystems({ done }: Done) {
   const list = usePagedList((cursor) =>
     call(api.GET('/v1/subsystems', { params: { query: opt('cursor', cursor) } })),
   );
-  const refresh = (message: string) => () => {
-    done(message);
-    list.reload();
-  };
+  const refresh = refresher(list, done);
   return (
     <>
       <Creator label={t('registry.newSubsystem')}>
@@ -309,10 +309,7 @@ function Servers({ done }: Done) {
     call(api.GET('/v1/security-servers', { params: { query: opt('cursor', cursor) } })),
   );
   const [editing, setEditing] = useState<string | undefined>(undefined);
-  const refresh = (message: string) => () => {
-    done(message);
-    list.reload();
-  };
+  const refresh = refresher(list, done);
   return (
     <>
       <Creator label={t('registry.newServer')}>
@@ -426,10 +423,7 @@ function Services({ done }: Done) {
       ),
     provider,
   );
-  const refresh = (message: string) => () => {
-    done(message);
-    list.reload();
-  };
+  const refresh = refresher(list, done);
   const versionPath = (s: Schemas['Service']) => ({ ...idParts(s.id, SERVICE), version: s.version });
   return (
     <>
@@ -490,16 +484,13 @@ function Services({ done }: Done) {
         list={list}
         rowKey={(s) => `${s.id}@${s.version}`}
         toolbar={
-          <div class="search">
-            <label for="service-provider">{t('col.provider')}</label>
-            <input
-              id="service-provider"
-              type="search"
-              placeholder="MN/GOV/9011311/civil-registry"
-              value={provider}
-              onChange={(event) => setProvider((event.target as HTMLInputElement).value)}
-            />
-          </div>
+          <FilterInput
+            id="service-provider"
+            label={t('col.provider')}
+            placeholder="MN/GOV/9011311/civil-registry"
+            value={provider}
+            onChange={setProvider}
+          />
         }
         columns={[
           { label: t('common.id'), cell: (s) => <code>{s.id}</code>, text: (s) => s.id },
@@ -558,10 +549,7 @@ function Groups({ done }: Done) {
   const list = usePagedList((cursor) =>
     call(api.GET('/v1/groups', { params: { query: opt('cursor', cursor) } })),
   );
-  const refresh = (message: string) => () => {
-    done(message);
-    list.reload();
-  };
+  const refresh = refresher(list, done);
   return (
     <>
       <Creator label={t('registry.newGroup')}>
@@ -686,10 +674,7 @@ function AccessRights({ done }: Done) {
       ),
     service,
   );
-  const refresh = (message: string) => () => {
-    done(message);
-    list.reload();
-  };
+  const refresh = refresher(list, done);
   return (
     <>
       <Creator label={t('registry.grant')}>
@@ -729,15 +714,7 @@ function AccessRights({ done }: Done) {
         list={list}
         rowKey={(a) => a.id}
         toolbar={
-          <div class="search">
-            <label for="access-service">{t('col.service')}</label>
-            <input
-              id="access-service"
-              type="search"
-              value={service}
-              onChange={(event) => setService((event.target as HTMLInputElement).value)}
-            />
-          </div>
+          <FilterInput id="access-service" label={t('col.service')} value={service} onChange={setService} />
         }
         columns={[
           { label: t('col.service'), cell: (a) => <code>{a.serviceId}</code>, text: (a) => a.serviceId },
@@ -777,25 +754,14 @@ function Certificates({ done }: Done) {
       ),
     server,
   );
-  const refresh = (message: string) => () => {
-    done(message);
-    list.reload();
-  };
+  const refresh = refresher(list, done);
   return (
     <ListTable
       caption={t('registry.certificates')}
       list={list}
       rowKey={(c) => c.serial}
       toolbar={
-        <div class="search">
-          <label for="certificate-server">{t('col.server')}</label>
-          <input
-            id="certificate-server"
-            type="search"
-            value={server}
-            onChange={(event) => setServer((event.target as HTMLInputElement).value)}
-          />
-        </div>
+        <FilterInput id="certificate-server" label={t('col.server')} value={server} onChange={setServer} />
       }
       columns={[
         {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '../../../generated/admin-api';
-import { ErrorBanner, Field, PageHeader, useAction } from '../components/ui';
+import { EmptyRow, ErrorBanner, Field, PageHeader, useAction } from '../components/ui';
 import { api, call } from '../lib/api';
 import { useConsole } from '../lib/context';
 import { navigate } from '../lib/router';
@@ -71,13 +71,7 @@ export function UsagePage(props: { query: URLSearchParams }) {
                   <td>{row.action}</td>
                 </tr>
               ))}
-              {rows.length === 0 ? (
-                <tr>
-                  <td colSpan={4} class="muted">
-                    {t('common.none')}
-                  </td>
-                </tr>
-              ) : null}
+              {rows.length === 0 ? <EmptyRow colSpan={4} /> : null}
             </tbody>
           </table>
         </div>

@@ -74,6 +74,16 @@ describe('the web console', () => {
     return res.json() as Promise<Record<string, unknown>>;
   };
 
+  /** Waits until `count` registrations are pending: each `ss register` process has submitted its CSRs. */
+  const waitForPending = async (count: number) => {
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+      const page = await admin('GET', '/v1/registrations?status=pending');
+      if ((page.items as unknown[]).length >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`${count} registrations were not submitted in 120 s`);
+  };
+
   /** Checks the page with axe-core and saves its screenshot. */
   const audit = async (page: Page, name: string) => {
     await page.waitForLoadState('networkidle');
@@ -86,6 +96,8 @@ describe('the web console', () => {
   const cspViolations: string[] = [];
   const newPage = async (context: BrowserContext) => {
     const page = await context.newPage();
+    // A shared, busy machine: waits are generous, the assertions are not.
+    page.setDefaultTimeout(60_000);
     page.on('console', (message) => {
       if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
     });
@@ -177,7 +189,8 @@ describe('the web console', () => {
     expect(await page.evaluate('document.cookie')).toBe('');
     await audit(page, 'overview');
 
-    // Registrations: both servers wait, each with what its CSRs say.
+    // Registrations: both servers wait, each with what its CSRs say (once `ss register` has submitted).
+    await waitForPending(2);
     await page.getByRole('link', { name: 'Бүртгэлийн хүсэлт' }).click();
     for (const agency of [REGISTRY, PORTAL]) {
       await page.getByRole('cell', { name: agency.server, exact: true }).waitFor();

@@ -31,7 +31,11 @@ export function RegistrationsPage() {
   );
   return (
     <section>
-      <PageHeader title={t('reg.title')} />
+      <PageHeader title={t('reg.title')}>
+        <button type="button" class="secondary" onClick={list.reload}>
+          {t('common.refresh')}
+        </button>
+      </PageHeader>
       {notice === undefined ? null : <Notice>{notice}</Notice>}
       <TokenForm />
       {selected === undefined ? null : (

@@ -1,14 +1,25 @@
 import type { JSONSchemaType } from 'ajv/dist/2020';
-import { loadConfig, type LoadConfigOptions } from '../../core/src';
+import { OrtooError, loadConfig, type LoadConfigOptions } from '../../core/src';
 
 /** The gateway's configuration, read once at start-up by {@link loadGatewayConfig}. */
 export interface GatewayConfig {
   /** Instance code, the first part of every identifier, e.g. `MN`. */
   instance: string;
   http: {
-    /** Address the admin API listens on. */
+    /** Address the admin API (and the console) listens on. @defaultValue `127.0.0.1` */
     host: string;
     port: number;
+    /**
+     * HTTPS on the admin listener: `off` (plain HTTP, for 127.0.0.1), `instance-ca`
+     * (the gateway's TLS certificate, issued by the instance CA), or `files`
+     * (the operator's certificate and key, `tlsCertFile` and `tlsKeyFile`).
+     * @defaultValue `off`
+     */
+    tls: 'off' | 'instance-ca' | 'files';
+    /** PEM certificate (chain) of the admin listener, with `tls: files`. */
+    tlsCertFile?: string;
+    /** PEM private key of the admin listener, with `tls: files`. */
+    tlsKeyFile?: string;
   };
   /** PostgreSQL URL; PGlite in `dataDir` when absent. */
   databaseUrl?: string;
@@ -90,10 +101,18 @@ const schema: JSONSchemaType<GatewayConfig> = {
     instance: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', default: 'MN', 'x-env': 'ORTOO_INSTANCE' },
     http: {
       type: 'object',
-      required: ['host', 'port'],
+      required: ['host', 'port', 'tls'],
       properties: {
         host: { type: 'string', minLength: 1, default: '127.0.0.1', 'x-env': 'ORTOO_GATEWAY_HOST' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 4400, 'x-env': 'ORTOO_GATEWAY_PORT' },
+        tls: {
+          type: 'string',
+          enum: ['off', 'instance-ca', 'files'],
+          default: 'off',
+          'x-env': 'ORTOO_GATEWAY_TLS',
+        },
+        tlsCertFile: { type: 'string', nullable: true, minLength: 1, 'x-env': 'ORTOO_GATEWAY_TLS_CERT' },
+        tlsKeyFile: { type: 'string', nullable: true, minLength: 1, 'x-env': 'ORTOO_GATEWAY_TLS_KEY' },
       },
     },
     databaseUrl: { type: 'string', nullable: true, pattern: '^postgres(ql)?://', 'x-env': 'DATABASE_URL' },
@@ -257,5 +276,13 @@ const schema: JSONSchemaType<GatewayConfig> = {
 
 /** Reads and validates the gateway's configuration from the environment and an optional JSON file. */
 export function loadGatewayConfig(options: LoadConfigOptions): GatewayConfig {
-  return loadConfig(schema, options);
+  const config = loadConfig(schema, options);
+  const { tls, tlsCertFile, tlsKeyFile } = config.http;
+  if (tls === 'files' && (tlsCertFile === undefined || tlsKeyFile === undefined)) {
+    throw new OrtooError(
+      'InvalidConfiguration',
+      'ORTOO_GATEWAY_TLS=files needs the certificate and key: ORTOO_GATEWAY_TLS_CERT and ORTOO_GATEWAY_TLS_KEY',
+    );
+  }
+  return config;
 }

@@ -22,6 +22,14 @@ export const ERROR_KINDS = {
   InvalidIdentifier: { status: 400, type: 'Client.InvalidIdentifier' },
   InvalidEnvelope: { status: 400, type: 'Client.InvalidEnvelope' },
   PayloadTooLarge: { status: 413, type: 'Client.PayloadTooLarge' },
+  /** The request's media type is not one the service (or the endpoint) takes. */
+  UnsupportedMediaType: { status: 415, type: 'Client.UnsupportedMediaType' },
+  /** The request (its headers, or a pause in its body) took longer than the listener allows. */
+  RequestTimeout: { status: 408, type: 'Client.RequestTimeout' },
+  /** A method no route of the listener answers, such as `CONNECT`. */
+  MethodNotAllowed: { status: 405, type: 'Client.MethodNotAllowed' },
+  /** The peer holds more connections to the listener than it allows one address. */
+  TooManyConnections: { status: 429, type: 'Client.TooManyConnections' },
   UnsupportedAlgorithm: { status: 400, type: 'Client.UnsupportedAlgorithm' },
   InvalidSignature: { status: 401, type: 'Client.InvalidSignature' },
   BodyDigestMismatch: { status: 400, type: 'Client.BodyDigestMismatch' },

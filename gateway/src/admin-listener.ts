@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { OrtooError, type Logger } from '../../core/src';
+import { OrtooError, createHardenedServer, type HardenedServerOptions, type Logger } from '../../core/src';
 import type { GatewayConfig } from './config';
 import type { GatewayTrust } from './trust/gateway-trust';
 
@@ -40,9 +39,14 @@ export async function listenAdmin(
   config: GatewayConfig,
   trust: GatewayTrust,
   logger: Logger,
+  hardening: Omit<HardenedServerOptions, 'tls'> = {},
 ): Promise<{ server: Server; url: string }> {
   const { host, port, tls } = config.http;
-  const server = tls === 'off' ? createHttpServer(app) : createHttpsServer(tlsOf(config, trust), app);
+  // Header, body and request timeouts and connections per peer, over HTTP or HTTPS alike.
+  const server = createHardenedServer(app, {
+    ...hardening,
+    ...(tls === 'off' ? {} : { tls: tlsOf(config, trust) }),
+  });
   if (tls === 'off' && !LOOPBACK.has(host)) {
     logger.warn('the admin listener serves plain HTTP beyond this machine; set ORTOO_GATEWAY_TLS', { host });
   }

@@ -4,6 +4,8 @@ import type { SessionStore } from './console/session-store';
 import type { GatewayDeps } from './deps';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler } from './middleware/error-handler';
+import { jsonBody } from './middleware/json-body';
+import { storableInput } from './middleware/storable-input';
 import { buildOpenApiDocument } from './openapi';
 
 /** The access checks a router puts in front of its routes. */
@@ -26,7 +28,7 @@ export interface AppOptions {
 }
 
 /** Largest admin request body; a service's two schemas are the biggest thing sent. */
-const BODY_LIMIT = '2mb';
+const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /**
  * The gateway's HTTP application, not listening (`main.ts` listens; tests call
@@ -41,7 +43,8 @@ export function createApp(
   const app = express();
   app.set('etag', false);
   app.disable('x-powered-by');
-  app.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  app.use(storableInput);
+  app.use(jsonBody({ limitBytes: BODY_LIMIT_BYTES, maxDepth: deps.config.limits.maxJsonDepth }));
   // A successful write may have changed the registry: the router in this
   // process then checks at once instead of at its next periodic look.
   app.use((req, res, next) => {

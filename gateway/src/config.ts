@@ -1,5 +1,11 @@
 import type { JSONSchemaType } from 'ajv/dist/2020';
-import { OrtooError, loadConfig, type LoadConfigOptions } from '../../core/src';
+import {
+  OrtooError,
+  listenerConfigSchema,
+  loadConfig,
+  type ListenerConfig,
+  type LoadConfigOptions,
+} from '../../core/src';
 
 /** The gateway's configuration, read once at start-up by {@link loadGatewayConfig}. */
 export interface GatewayConfig {
@@ -79,6 +85,8 @@ export interface GatewayConfig {
      */
     lockMs: number;
   };
+  /** What every listener of the process (admin API, exchange listener, a worker's endpoints) allows a client. */
+  limits: ListenerConfig;
   logLevel: string;
 }
 
@@ -95,6 +103,7 @@ const schema: JSONSchemaType<GatewayConfig> = {
     'redisUrl',
     'exchange',
     'delivery',
+    'limits',
     'logLevel',
   ],
   properties: {
@@ -265,6 +274,7 @@ const schema: JSONSchemaType<GatewayConfig> = {
         },
       },
     },
+    limits: listenerConfigSchema('ORTOO_'),
     logLevel: {
       type: 'string',
       enum: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'],

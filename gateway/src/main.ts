@@ -1,4 +1,11 @@
-import { ReadinessChecker, createLogger, createMetricsRegistry, type Logger } from '../../core/src';
+import {
+  ReadinessChecker,
+  createLogger,
+  createMetricsRegistry,
+  listenerLimitsOf,
+  listenerRefusals,
+  type Logger,
+} from '../../core/src';
 import { listenAdmin } from './admin-listener';
 import { createApp } from './app';
 import { consoleAssetsRouter } from './console/console-assets';
@@ -109,7 +116,10 @@ export async function startGatewayServer(
           { sessions },
         )
       : createApp(deps, [opsRouter(metrics, readiness)]);
-    const { server, url } = await listenAdmin(app, config, trust, log);
+    const { server, url } = await listenAdmin(app, config, trust, log, {
+      limits: listenerLimitsOf(config.limits),
+      onRefused: listenerRefusals(metrics, serve ? 'admin' : 'worker'),
+    });
     if (!serve) {
       log.info('gateway worker running', { opsUrl: url, instance: config.instance, engine: store.engine });
       return { url, exchangeUrl: undefined, close: closer(exchange, server, audit, store, log) };

@@ -26,6 +26,7 @@ import { adminApi, ensure, runOrtoo, serviceRegistration, startOrtooProcess } fr
 import { ensureConsoleBuilt } from '../console/build';
 import { BACKEND_FACTORIES, startBackend, type RunningBackend } from './backends';
 import { ACCESS_RIGHTS, AGENCIES, PROVIDERS, REPO_ROOT, type AgencyKey } from './demo-data';
+import { explainStartFailure, saveAdminToken, savedAdminToken } from './demo-admin-token';
 import type { DemoNetworkFile } from './network-file';
 import { startPrivateRedis, type PrivateRedis } from './private-redis';
 
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
   };
   const adminToken =
     previous?.tokens.admin ??
+    savedAdminToken(DEMO_DIR) ??
     (
       JSON.parse(
         runOrtoo(['gateway', 'bootstrap', '--name', 'Demo administrator', '--json'], gatewayEnv),
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
         token: string;
       }
     ).token;
+  saveAdminToken(DEMO_DIR, adminToken); // a start that fails from here on resumes with it
 
   await startProcess('gateway', ['gateway', 'start'], gatewayEnv, /listening on/);
   const adminUrl = `http://127.0.0.1:${ports.admin}`;
@@ -331,7 +334,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 main().catch(async (error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${explainStartFailure(error, DEMO_DIR)}\n`);
   await stopAll();
   process.exit(1);
 });

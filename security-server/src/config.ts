@@ -5,11 +5,13 @@ import type { JSONSchemaType } from 'ajv/dist/2020';
 import {
   OrtooError,
   formatMemberId,
+  listenerConfigSchema,
   loadConfig,
   parseSecurityServerId,
   parseServiceId,
   parseSubsystemId,
   type ConfigProblem,
+  type ListenerConfig,
 } from '../../core/src';
 
 /** One service this server provides, mapped to the backend that answers it. */
@@ -86,6 +88,8 @@ export interface SecurityServerConfig {
   };
   /** Seconds between fetches of the global configuration. @defaultValue 60 */
   globalConfRefreshSeconds: number;
+  /** What the client and provider proxies allow a client: timeouts, connections per peer, JSON depth. */
+  limits: ListenerConfig;
   /**
    * How far this server's clock may differ from the gateway's (seconds): a
    * global configuration is taken up to this early and used up to this late.
@@ -134,6 +138,7 @@ export const SECURITY_SERVER_CONFIG_SCHEMA: JSONSchemaType<SecurityServerConfig>
     'localSystems',
     'messageLog',
     'globalConfRefreshSeconds',
+    'limits',
     'clockSkewToleranceSeconds',
     'logLevel',
   ],
@@ -249,6 +254,7 @@ export const SECURITY_SERVER_CONFIG_SCHEMA: JSONSchemaType<SecurityServerConfig>
       default: SECURITY_SERVER_DEFAULTS.globalConfRefreshSeconds,
       'x-env': 'ORTOO_SS_GLOBAL_CONF_REFRESH_SECONDS',
     },
+    limits: listenerConfigSchema('ORTOO_SS_'),
     clockSkewToleranceSeconds: {
       type: 'integer',
       minimum: 0,

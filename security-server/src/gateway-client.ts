@@ -1,6 +1,9 @@
 import {
+  DEFAULT_MAX_JSON_DEPTH,
+  MESSAGE_DEPTH_OVERHEAD,
   errorCodeOfType,
   OrtooError,
+  parseStrictJson,
   PinnedMtlsClient,
   TransportFailure,
   type RawAnswer,
@@ -111,13 +114,15 @@ function errorBody(bytes: Buffer): { type: string; message: string; detail?: unk
   };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
+/** The gateway's answer as strict JSON (no recursive walk meets a message nested deeper than we take). */
 function parseJson(bytes: Buffer): unknown {
   try {
-    return JSON.parse(utf8.decode(bytes));
+    return parseStrictJson(bytes, {
+      what: 'The answer',
+      maxDepth: DEFAULT_MAX_JSON_DEPTH + MESSAGE_DEPTH_OVERHEAD,
+    });
   } catch (cause) {
-    throw new OrtooError('InvalidAnswer', 'The gateway answered with something not JSON', { cause });
+    throw new OrtooError('InvalidAnswer', 'The gateway answered with something not strict JSON', { cause });
   }
 }
 

@@ -1,9 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, RequestListener } from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { OrtooError, certificateThumbprint } from '../../core/src';
+import {
+  OrtooError,
+  certificateThumbprint,
+  createHardenedServer,
+  type HardenedServerOptions,
+} from '../../core/src';
 import type { LocalSystem as LocalSystemConfig } from './config';
 
 /** An authenticated caller of the client proxy: one of the agency's own systems. */
@@ -49,22 +54,23 @@ export function clientCertificateThumbprint(socket: Socket | undefined): string 
  * auth certificate and asks every client for a certificate without judging
  * its issuer (agencies' own certificates are pinned by thumbprint in the
  * config, see {@link clientCertificateThumbprint}); clients without one may
- * still use an API key.
+ * still use an API key. Hardened like every listener ({@link createHardenedServer}).
  */
 export function createLocalSystemTlsServer(
   app: RequestListener,
   tls: { readonly certificatePem: string; readonly keyPem: string },
+  hardening: Omit<HardenedServerOptions, 'tls'> = {},
 ): https.Server {
-  return https.createServer(
-    {
+  return createHardenedServer(app, {
+    ...hardening,
+    tls: {
       cert: tls.certificatePem,
       key: tls.keyPem,
       requestCert: true,
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
     },
-    app,
-  );
+  }) as https.Server;
 }
 
 /**

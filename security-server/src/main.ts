@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import http, { type Server } from 'node:http';
+import type { Server } from 'node:http';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import {
@@ -8,10 +8,13 @@ import {
   witnessKeyName,
   GlobalConfClient,
   ReadinessChecker,
+  createHardenedServer,
   createHttpsFetcher,
   createLogger,
   createMetricsRegistry,
   createMtlsServer,
+  listenerLimitsOf,
+  listenerRefusals,
   opsEndpoints,
   parseCertificate,
   type Logger,
@@ -175,12 +178,20 @@ export async function startSecurityServer(options: StartOptions): Promise<Runnin
     for (const [path, handler] of Object.entries(opsEndpoints(deps.metrics, readiness)))
       clientApp.get(path, handler);
     clientApp.use(createClientProxyApp(deps, gateway));
-    const clientListener = http.createServer(clientApp);
+    // Every listener holds its clients to the configured limits (timeouts, connections per peer).
+    const limits = listenerLimitsOf(config.limits);
+    const clientListener = createHardenedServer(clientApp, {
+      limits,
+      onRefused: listenerRefusals(deps.metrics, 'client'),
+    });
     await listen(clientListener, config.clientProxy.port, config.clientProxy.host);
     closers.push(() => closeServer(clientListener));
     if (config.clientProxy.tlsPort !== undefined) {
       // Local systems that authenticate with a TLS client certificate.
-      const tlsListener = createLocalSystemTlsServer(clientApp, identity.tls);
+      const tlsListener = createLocalSystemTlsServer(clientApp, identity.tls, {
+        limits,
+        onRefused: listenerRefusals(deps.metrics, 'client-tls'),
+      });
       await listen(tlsListener, config.clientProxy.tlsPort, config.clientProxy.host);
       closers.push(() => closeServer(tlsListener));
     }
@@ -189,6 +200,8 @@ export async function startSecurityServer(options: StartOptions): Promise<Runnin
       certificatePem: identity.tls.certificatePem,
       keyPem: identity.tls.keyPem,
       caPem: identity.caPem,
+      limits,
+      onRefused: listenerRefusals(deps.metrics, 'provider'),
     });
     await listen(provider, config.providerProxy.port, config.providerProxy.host);
     closers.push(() => closeServer(provider));

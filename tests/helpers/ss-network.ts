@@ -14,7 +14,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { createMetricsRegistry } from '../../core/src';
+import {
+  ReadinessChecker,
+  createHardenedServer,
+  createMetricsRegistry,
+  listenerLimitsOf,
+} from '../../core/src';
+import { createApp } from '../../gateway/src/app';
+import { gatewayReadinessChecks, ownCertificatesOf } from '../../gateway/src/observability';
+import { ADMIN_ROUTERS } from '../../gateway/src/routes';
+import { opsRouter } from '../../gateway/src/routes/ops';
 import { startExchangeRuntime, type ExchangeRuntime } from '../../gateway/src/exchange/exchange-runtime';
 import { CIVIL_REGISTRY, E_SERVICES, PERSON_SERVICE, repoPath } from '../../scripts/demo/demo-data';
 import { createCivilRegistryBackend, startBackend, type RunningBackend } from '../../scripts/demo/backends';
@@ -61,6 +70,8 @@ export interface SsNetwork {
 export interface SsNetworkOptions {
   /** Further configuration of both security servers (env overrides). */
   readonly ssEnv?: Record<string, string>;
+  /** Further configuration of the gateway (env overrides). */
+  readonly gatewayEnv?: Record<string, string>;
   /** Timeout of the provider's backend call. @defaultValue 5000 */
   readonly backendTimeoutMs?: number;
 }
@@ -114,7 +125,12 @@ export async function startSsNetwork(options: SsNetworkOptions = {}): Promise<Ss
   const root = mkdtempSync(path.join(tmpdir(), 'ortoo-ss-network-'));
   const queuePrefix = `ortoo-test-${randomUUID()}`;
   const gateway = await startGateway('postgres', {
-    env: { ORTOO_QUEUE_PREFIX: queuePrefix, ORTOO_EXCHANGE_PORT: '0', REDIS_URL: TEST_REDIS_URL },
+    env: {
+      ORTOO_QUEUE_PREFIX: queuePrefix,
+      ORTOO_EXCHANGE_PORT: '0',
+      REDIS_URL: TEST_REDIS_URL,
+      ...options.gatewayEnv,
+    },
   });
   const cleanups: (() => Promise<unknown> | void)[] = [
     () => rmSync(root, { recursive: true, force: true }),
@@ -132,13 +148,25 @@ export async function startSsNetwork(options: SsNetworkOptions = {}): Promise<Ss
     return failures;
   };
   try {
-    const runtime = await startExchangeRuntime(gateway.deps, {
-      listen: true,
-      workers: true,
-      metrics: createMetricsRegistry({ collectDefault: false }),
-    });
+    const metrics = createMetricsRegistry({ collectDefault: false });
+    const runtime = await startExchangeRuntime(gateway.deps, { listen: true, workers: true, metrics });
     cleanups.push(() => runtime.close());
-    const adminServer: Server = gateway.app.listen(0, '127.0.0.1');
+    // The admin listener as `gateway start` serves it: hardened, with its operational endpoints.
+    const { deps } = gateway;
+    const readiness = new ReadinessChecker(
+      gatewayReadinessChecks({
+        redis: runtime.redis,
+        store: gateway.store,
+        globalConf: deps.globalConf,
+        certificates: ownCertificatesOf(deps.trust),
+        clock: deps.clock,
+      }),
+    );
+    const adminApp = createApp(deps, [...ADMIN_ROUTERS, opsRouter(metrics, readiness)]);
+    const adminServer: Server = createHardenedServer(adminApp, {
+      limits: listenerLimitsOf(deps.config.limits),
+    });
+    adminServer.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => adminServer.once('listening', resolve));
     cleanups.push(
       () =>

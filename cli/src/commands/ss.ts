@@ -111,6 +111,10 @@ const ENVIRONMENT_HELP = [
   '  ORTOO_SS_BODY_LIMIT_BYTES                           bodyLimitBytes (default 10485760)',
   '  ORTOO_SS_MESSAGE_LOG_RETENTION_DAYS                 messageLog.retentionDays (default 365)',
   '  ORTOO_SS_GLOBAL_CONF_REFRESH_SECONDS                globalConfRefreshSeconds (default 60)',
+  '  ORTOO_SS_HEADERS_TIMEOUT_MS, …_BODY_IDLE_TIMEOUT_MS  limits.headersTimeoutMs, .bodyIdleTimeoutMs (default 10000 each)',
+  '  ORTOO_SS_REQUEST_TIMEOUT_MS                         limits.requestTimeoutMs (default 60000)',
+  '  ORTOO_SS_MAX_CONNECTIONS_PER_PEER                   limits.maxConnectionsPerPeer (default 256; 0: none)',
+  '  ORTOO_SS_MAX_JSON_DEPTH                             limits.maxJsonDepth (default 64)',
   '  LOG_LEVEL                                           logLevel (default info)',
 ].join('\n');
 

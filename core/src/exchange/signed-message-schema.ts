@@ -6,6 +6,13 @@ import { protocolSchema } from '../schemas/protocol-schema';
 /** `schemas/envelope.schema.json`: the JSON Schema of a signed message of either kind. */
 export const ENVELOPE_SCHEMA_FILE = path.resolve(__dirname, '../../../schemas/envelope.schema.json');
 
+/**
+ * How much deeper a signed message's JSON nests than the body it carries
+ * (`{"body": …}`): a listener that takes bodies `maxJsonDepth` deep takes
+ * messages this much deeper.
+ */
+export const MESSAGE_DEPTH_OVERHEAD = 1;
+
 /** The schema, compiled on first use. */
 const validateMessage = protocolSchema(ENVELOPE_SCHEMA_FILE);
 

@@ -82,6 +82,8 @@ export interface GlobalConfService {
   readonly idempotent?: true;
   /** JSON pointer to the data subject's id in the request body. */
   readonly dataSubjectPointer?: string;
+  /** Media types besides JSON the service takes as bytes (lower case, without parameters). @defaultValue none */
+  readonly requestMediaTypes?: readonly string[];
   readonly enabled: boolean;
 }
 

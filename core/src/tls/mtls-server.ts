@@ -1,7 +1,8 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import { createHardenedServer, type ListenerLimits } from '../http/harden-server';
 import { certificateThumbprint } from '../pki/thumbprint';
 
 /** Options of {@link createMtlsServer}. */
@@ -13,55 +14,41 @@ export interface MtlsServerOptions {
   /** PEM certificates of the CAs client certificates must chain to: the instance CA, nothing else. */
   readonly caPem: readonly string[];
   /**
-   * How long an idle keep-alive connection is kept open. Long, because a
-   * mutual-TLS handshake costs far more than a request; the server announces
-   * it in `Keep-Alive: timeout=…`, so Node clients drop their idle sockets
-   * before it does.
-   * @defaultValue `60_000`
+   * What the listener allows each client (timeouts, connections per peer).
+   * The idle keep-alive timeout is long unless set: a mutual-TLS handshake
+   * costs far more than a request, and the server announces it in
+   * `Keep-Alive: timeout=…`, so Node clients drop their idle sockets first.
+   * @defaultValue {@link DEFAULT_LISTENER_LIMITS}, with `keepAliveTimeoutMs` 60_000
    */
-  readonly keepAliveTimeoutMs?: number;
-  /**
-   * How long a client may take to send a request's headers (a slow-header
-   * guard; idle keep-alive connections are not affected).
-   * @defaultValue `20_000`
-   */
-  readonly headersTimeoutMs?: number;
-  /**
-   * How long a client may take to send a whole request, body included.
-   * @defaultValue `60_000`
-   */
-  readonly requestTimeoutMs?: number;
+  readonly limits?: ListenerLimits;
+  /** Told the X-Road type of each request refused before the application saw it. */
+  readonly onRefused?: (type: string) => void;
 }
 
 const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000;
-const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /**
  * An HTTPS server, not listening, that only talks to clients presenting a
- * certificate issued by one of `caPem` (TLS 1.2 or later). Which certificate
+ * certificate issued by one of `caPem` (TLS 1.2 or later), hardened as every
+ * listener is ({@link createHardenedServer}). Which certificate
  * a request came with is {@link peerThumbprint}; whether that certificate
  * belongs to an active security server is for the application to decide, per
  * request, against the current global configuration (a revoked server's
  * certificate still chains to the CA).
  */
 export function createMtlsServer(app: RequestListener, options: MtlsServerOptions): https.Server {
-  const server = https.createServer(
-    {
+  return createHardenedServer(app, {
+    limits: { keepAliveTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS, ...options.limits },
+    tls: {
       cert: options.certificatePem,
       key: options.keyPem,
       ca: [...options.caPem],
       requestCert: true,
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
-      keepAlive: true, // TCP keep-alive probes: a peer that vanished without a word is noticed
-      headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
-      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     },
-    app,
-  );
-  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
-  return server;
+    ...(options.onRefused === undefined ? {} : { onRefused: options.onRefused }),
+  }) as https.Server;
 }
 
 // A connection presents one certificate for its whole life, and carries many requests.

@@ -37,10 +37,31 @@ const OUTCOMES = ['ok', 'refused', 'failed'];
 /** An ISO 8601 time with its zone, or a date (its midnight UTC). */
 const TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
 
+/** The times a search may name: what both SQL engines store (`timestamptz` has no year 0, and JSON none past 9999). */
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * Returns `time` when the store can compare with it (UTC years 1 to 9999).
+ *
+ * @throws OrtooError `BadRequest` naming the parameter otherwise, so the
+ *   database never sees it (it would fail the query: a 503 for the caller's input).
+ */
+export function searchableTime(name: string, time: Date): Date {
+  const at = time.getTime();
+  if (!(at >= EARLIEST && at <= LATEST)) {
+    throw new OrtooError('BadRequest', `${name} must lie between the years 0001 and 9999 (UTC)`, {
+      detail: { parameter: name },
+    });
+  }
+  return time;
+}
+
 /**
  * A time parameter.
  *
- * @throws OrtooError `BadRequest` when it is not an ISO 8601 time with its zone or a date.
+ * @throws OrtooError `BadRequest` when it is not an ISO 8601 time with its
+ *   zone or a date, or lies outside the years 0001–9999.
  */
 export function parseAuditTime(name: string, value: unknown): Date {
   const time = typeof value === 'string' && TIME.test(value) ? new Date(value) : undefined;
@@ -51,7 +72,7 @@ export function parseAuditTime(name: string, value: unknown): Date {
       { detail: { parameter: name } },
     );
   }
-  return time;
+  return searchableTime(name, time);
 }
 
 /**

@@ -1,5 +1,5 @@
 import express, { type Express, type Request } from 'express';
-import { OrtooError, type Logger, peerThumbprint } from '../../../core/src';
+import { OrtooError, type Logger, peerThumbprint, readRequestBody } from '../../../core/src';
 import { errorHandler } from '../middleware/error-handler';
 import { statusUrlOf, type ExchangePipeline } from './exchange-pipeline';
 
@@ -22,29 +22,15 @@ function preferences(req: Request): Set<string> {
 }
 
 /**
- * Reads a request body up to `limit` bytes. The size is checked as it comes,
- * so an oversized body is refused after `limit` bytes, not after all of them.
+ * Reads a message's bytes with the core's body reader (size limit, idle timeout).
  *
- * @throws OrtooError `PayloadTooLarge`, `BadRequest` for a body that is not JSON.
+ * @throws OrtooError `UnsupportedMediaType` for a body that is not JSON, `PayloadTooLarge`, `RequestTimeout`.
  */
 async function readBody(req: Request, limit: number): Promise<Buffer> {
   if (!(req.is('application/json') ?? false) && req.get('content-length') !== '0') {
-    throw new OrtooError('BadRequest', 'A message must be sent as application/json');
+    throw new OrtooError('UnsupportedMediaType', 'A message must be sent as application/json');
   }
-  const declared = Number(req.get('content-length') ?? 0);
-  if (declared > limit) {
-    throw new OrtooError('PayloadTooLarge', `Message is larger than ${limit} bytes`, { detail: { limit } });
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      throw new OrtooError('PayloadTooLarge', `Message is larger than ${limit} bytes`, { detail: { limit } });
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
+  return readRequestBody(req, { limitBytes: limit });
 }
 
 /**

@@ -1,11 +1,13 @@
 import {
+  DEFAULT_MAX_JSON_DEPTH,
+  MESSAGE_DEPTH_OVERHEAD,
   OrtooError,
   authorize,
   checkForwardedHeaders,
   checkFreshness,
   clientMemberOf,
+  parseStrictJson,
   envelopeHash,
-  isJsonContentType,
   resolveService,
   sha256,
   toOrtooError,
@@ -26,6 +28,7 @@ import { acceptedRecord, rejectedRecord, type MessageFacts } from './exchange-au
 import type { ExchangeMetrics, PipelineStep } from './exchange-metrics';
 import type { InlineDelivery, InlineOutcome } from './inline-delivery';
 import type { MessageRoute, ReplayGuard } from './replay-guard';
+import { checkRequestBody } from './request-body-check';
 import type { RoutingTable } from './routing-table';
 import type { ServiceSchemaCache } from './service-schema-cache';
 
@@ -43,6 +46,8 @@ export interface PipelineParts {
   readonly clock: () => Date;
   /** How far `issuedAt` may lie from the gateway's clock. */
   readonly freshnessMs: number;
+  /** Deepest nesting of a signed message's JSON. @defaultValue `DEFAULT_MAX_JSON_DEPTH` + `MESSAGE_DEPTH_OVERHEAD` */
+  readonly maxJsonDepth?: number;
 }
 
 /** A message as it arrived on the exchange listener. */
@@ -87,17 +92,6 @@ interface Resent {
 /** The path of a message's status, as answered to an async submission. */
 export function statusUrlOf(id: string): string {
   return `/v1/exchange/${encodeURIComponent(id)}`;
-}
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Strict JSON: valid UTF-8, one JSON text, nothing else. */
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(UTF8.decode(body));
-  } catch (cause) {
-    throw new OrtooError('BadRequest', 'Body is not a valid UTF-8 JSON text', { cause });
-  }
 }
 
 /**
@@ -255,7 +249,10 @@ export class ExchangePipeline {
       facts.securityServer = caller.id;
 
       steps.next('parse');
-      const value = parseJson(submission.body);
+      const value = parseStrictJson(submission.body, {
+        what: 'The message',
+        maxDepth: this.#parts.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH + MESSAGE_DEPTH_OVERHEAD,
+      });
 
       steps.next('envelope');
       facts.messageId = claimedId(value);
@@ -322,9 +319,7 @@ export class ExchangePipeline {
       authorize(index, envelope);
 
       steps.next('schema');
-      if (envelope.contentType !== undefined && isJsonContentType(envelope.contentType)) {
-        await serviceSchemas.assertValid(service.requestSchemaHash, message.body);
-      }
+      await checkRequestBody(serviceSchemas, service, message);
 
       steps.next('audit');
       await audit.record(acceptedRecord(message, service, caller.id, target.id));

@@ -1,4 +1,9 @@
-import { createMtlsServer } from '../../../core/src';
+import {
+  MESSAGE_DEPTH_OVERHEAD,
+  createMtlsServer,
+  listenerLimitsOf,
+  listenerRefusals,
+} from '../../../core/src';
 import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -149,12 +154,15 @@ export async function startExchangeRuntime(
         logger,
         clock: deps.clock,
         freshnessMs: exchange.freshnessSeconds * 1000,
+        maxJsonDepth: config.limits.maxJsonDepth + MESSAGE_DEPTH_OVERHEAD,
       });
       const app = createExchangeApp({ pipeline, bodyLimitBytes: exchange.bodyLimitBytes, logger });
       const server = createMtlsServer(app, {
         certificatePem: deps.trust.tls.certificate.pem,
         keyPem: deps.trust.tls.keyPem,
         caPem: [deps.trust.ca.certificate.pem],
+        limits: listenerLimitsOf(config.limits),
+        onRefused: listenerRefusals(options.metrics, 'exchange'),
       });
       server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
         metrics.tlsHandshakeFailures.inc({ reason: tlsFailureReason(error, socket.authorizationError) });

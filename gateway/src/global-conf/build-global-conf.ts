@@ -148,6 +148,9 @@ export function buildGlobalConf(snapshot: RegistrySnapshot, params: BuildGlobalC
       retryPolicy: { maxAttempts: service.maxAttempts, backoffMs: service.backoffMs },
       ...(service.idempotent ? { idempotent: true } : {}),
       ...(service.dataSubjectPointer === null ? {} : { dataSubjectPointer: service.dataSubjectPointer }),
+      ...(service.requestMediaTypes.length === 0
+        ? {}
+        : { requestMediaTypes: [...service.requestMediaTypes] }),
       enabled: service.enabled,
     })),
     accessRights: snapshot.accessRights.map((right) =>

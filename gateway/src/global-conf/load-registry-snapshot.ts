@@ -70,6 +70,7 @@ export interface ServiceRow {
   readonly backoffMs: number;
   readonly idempotent: boolean;
   readonly dataSubjectPointer: string | null;
+  readonly requestMediaTypes: readonly string[];
   readonly enabled: boolean;
 }
 
@@ -118,7 +119,8 @@ export async function loadRegistrySnapshot(store: SqlStore): Promise<RegistrySna
       `SELECT service_id AS "serviceId", version, provider_id AS "providerId", title,
               request_schema_hash AS "requestSchemaHash", response_schema_hash AS "responseSchemaHash",
               timeout_ms AS "timeoutMs", max_attempts AS "maxAttempts", backoff_ms AS "backoffMs",
-              idempotent, data_subject_pointer AS "dataSubjectPointer", enabled
+              idempotent, data_subject_pointer AS "dataSubjectPointer", request_media_types AS "requestMediaTypes",
+              enabled
          FROM services ORDER BY service_id, version`,
     );
     const accessRights = await tx.query<AccessRightRow>(

@@ -1,13 +1,14 @@
 import type { ErrorRequestHandler } from 'express';
 import { OrtooError, toOrtooError, type Logger } from '../../../core/src';
 
-/** Errors body-parser raises, by their `type`, and what the caller is told. */
-const BODY_PARSER_ERRORS: Record<string, OrtooError> = {
-  'entity.parse.failed': new OrtooError('BadRequest', 'Body is not valid JSON'),
-  'entity.too.large': new OrtooError('PayloadTooLarge', 'Body is too large'),
-  'encoding.unsupported': new OrtooError('BadRequest', 'Unsupported body encoding'),
-  'charset.unsupported': new OrtooError('BadRequest', 'Unsupported body charset'),
-};
+/** What express itself throws for a client's fault (a route parameter it cannot decode: 400). */
+function expressClientError(thrown: unknown): OrtooError | undefined {
+  const status = (thrown as { status?: unknown } | null)?.status;
+  if (thrown instanceof OrtooError || typeof status !== 'number' || status < 400 || status >= 500) {
+    return undefined;
+  }
+  return new OrtooError('BadRequest', 'Malformed request URL', { cause: thrown });
+}
 
 /**
  * The one place that turns anything thrown into an answer: `{type, message,
@@ -17,14 +18,16 @@ const BODY_PARSER_ERRORS: Record<string, OrtooError> = {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (thrown: unknown, req, res, _next) => {
-    const parserType = (thrown as { type?: unknown } | null)?.type;
-    const error =
-      typeof parserType === 'string' && BODY_PARSER_ERRORS[parserType] !== undefined
-        ? BODY_PARSER_ERRORS[parserType]
-        : toOrtooError(thrown);
+    const error = expressClientError(thrown) ?? toOrtooError(thrown);
     if (error.code === 'InternalError' || error.status >= 500) {
       logger.error('request failed', { error: thrown, method: req.method, path: req.path });
     }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    // The rest of a refused body is never read: the connection cannot carry another request.
+    if (error.code === 'PayloadTooLarge' || error.code === 'RequestTimeout') res.set('Connection', 'close');
     res.status(error.status).set('X-Road-Error', error.type).json(error.toJSON());
   };
 }

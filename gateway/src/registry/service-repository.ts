@@ -29,6 +29,12 @@ export interface ServiceSettings {
   idempotent: boolean;
   /** JSON pointer (RFC 6901) to the data subject's id in a request payload. */
   dataSubjectPointer?: string;
+  /**
+   * Media types besides JSON the service takes as they are (e.g.
+   * `application/pdf`): bytes the request schema does not describe. Any other
+   * media type is refused (415). @defaultValue none
+   */
+  requestMediaTypes?: string[];
   enabled: boolean;
 }
 
@@ -59,6 +65,7 @@ interface ServiceRow {
   backoff_ms: number;
   idempotent: boolean;
   data_subject_pointer: string | null;
+  request_media_types: string[];
   enabled: boolean;
   created_at: Date;
   updated_at: Date;
@@ -66,7 +73,7 @@ interface ServiceRow {
 
 const COLUMNS = `service_id, version, provider_id, service_code, title, request_schema, response_schema,
   request_schema_hash, response_schema_hash, timeout_ms, max_attempts, backoff_ms, data_subject_pointer,
-  enabled, idempotent, created_at, updated_at`;
+  enabled, idempotent, request_media_types, created_at, updated_at`;
 
 function toService(row: ServiceRow): Service {
   return {
@@ -83,13 +90,14 @@ function toService(row: ServiceRow): Service {
     retryPolicy: { maxAttempts: row.max_attempts, backoffMs: row.backoff_ms },
     idempotent: row.idempotent,
     ...(row.data_subject_pointer === null ? {} : { dataSubjectPointer: row.data_subject_pointer }),
+    ...(row.request_media_types.length === 0 ? {} : { requestMediaTypes: row.request_media_types }),
     enabled: row.enabled,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-/** The settings as query parameters `$3`…`$13`, after the service id and version. */
+/** The settings as query parameters `$3`…`$14`, after the service id and version. */
 function settingsParams(settings: ServiceSettings): unknown[] {
   return [
     settings.title,
@@ -103,6 +111,7 @@ function settingsParams(settings: ServiceSettings): unknown[] {
     settings.dataSubjectPointer ?? null,
     settings.enabled,
     settings.idempotent,
+    JSON.stringify(settings.requestMediaTypes ?? []),
   ];
 }
 
@@ -120,8 +129,8 @@ export async function insertService(
   const [row] = await tx.query<ServiceRow>(
     `INSERT INTO services (service_id, version, provider_id, service_code, title, request_schema, response_schema,
        request_schema_hash, response_schema_hash, timeout_ms, max_attempts, backoff_ms, data_subject_pointer, enabled,
-       idempotent)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15)
+       idempotent, request_media_types)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb)
      ON CONFLICT (service_id, version) DO NOTHING
      RETURNING ${COLUMNS}`,
     [formatServiceId(id), version, formatSubsystemId(id), id.serviceCode, ...settingsParams(settings)],
@@ -191,7 +200,8 @@ export async function updateService(
   const [row] = await tx.query<ServiceRow>(
     `UPDATE services SET title = $3, request_schema = $4::jsonb, response_schema = $5::jsonb,
        request_schema_hash = $6, response_schema_hash = $7, timeout_ms = $8, max_attempts = $9, backoff_ms = $10,
-       data_subject_pointer = $11, enabled = $12, idempotent = $13, updated_at = now()
+       data_subject_pointer = $11, enabled = $12, idempotent = $13, request_media_types = $14::jsonb,
+       updated_at = now()
      WHERE service_id = $1 AND version = $2
      RETURNING ${COLUMNS}`,
     [serviceId, version, ...settingsParams(settings)],

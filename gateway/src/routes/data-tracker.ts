@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { OrtooError } from '../../../core/src';
 import type { RouterFactory } from '../app';
+import { searchableTime } from '../audit/audit-query';
 import { findUsage, usagePeriod } from '../audit/data-usage';
 import { principalOf } from '../middleware/authenticate';
 
@@ -32,7 +33,7 @@ function periodBound(name: string, value: unknown, end: boolean): Date | undefin
       detail: { parameter: name },
     });
   }
-  return time;
+  return searchableTime(name, time);
 }
 
 function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {

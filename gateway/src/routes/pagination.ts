@@ -1,5 +1,8 @@
 import type { Request } from 'express';
-import { OrtooError } from '../../../core/src';
+import { OrtooError, isStorableText } from '../../../core/src';
+
+/** Not fatal: a cursor that is not UTF-8 gets U+FFFD and simply matches nothing. */
+const UTF8 = new TextDecoder('utf-8');
 
 /** One page of a list, and where the next one starts. */
 export interface Page<T> {
@@ -35,10 +38,15 @@ export function pageRequest(req: Request): PageRequest {
     }
   }
   if (cursor === undefined) return { limit: size };
-  if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]{1,1400}$/.test(cursor)) {
+  const after =
+    typeof cursor === 'string' && /^[A-Za-z0-9_-]{1,1400}$/.test(cursor)
+      ? UTF8.decode(Buffer.from(cursor, 'base64url'))
+      : undefined;
+  // A cursor is the base64url of a sort key this API gave out: never empty, never text the store refuses.
+  if (after === undefined || after.length === 0 || !isStorableText(after)) {
     throw new OrtooError('BadRequest', 'cursor is not one this API gave out');
   }
-  return { limit: size, after: Buffer.from(cursor, 'base64url').toString('utf8') };
+  return { limit: size, after };
 }
 
 /**

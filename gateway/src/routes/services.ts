@@ -7,6 +7,7 @@ import {
   parseSubsystemId,
   sqlStateOf,
   type ServiceId,
+  mediaTypeEssence,
 } from '../../../core/src';
 import type { RouterFactory } from '../app';
 import { validateBody } from '../middleware/validate-body';
@@ -51,6 +52,7 @@ interface ServiceCreateBody {
   retryPolicy?: Partial<RetryPolicy>;
   idempotent?: boolean;
   dataSubjectPointer?: string;
+  requestMediaTypes?: string[];
   enabled?: boolean;
 }
 
@@ -64,6 +66,7 @@ interface ServiceUpdateBody {
   idempotent?: boolean;
   /** null removes the pointer. */
   dataSubjectPointer?: string | null;
+  requestMediaTypes?: string[];
   enabled?: boolean;
 }
 
@@ -100,6 +103,12 @@ function noSuchVersion(serviceId: string, version: string): OrtooError {
   });
 }
 
+/** Declared media types as the registry keeps them: essence only, lower case, once each; absent when none. */
+function mediaTypesOf(types: readonly string[] | undefined): { requestMediaTypes?: string[] } {
+  const essences = [...new Set((types ?? []).map(mediaTypeEssence))].sort();
+  return essences.length === 0 ? {} : { requestMediaTypes: essences };
+}
+
 /** The settings of a new version: defaults filled in, schemas checked and hashed. */
 function settingsOf(body: ServiceCreateBody): ServiceSettings {
   return {
@@ -112,6 +121,7 @@ function settingsOf(body: ServiceCreateBody): ServiceSettings {
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
     idempotent: body.idempotent ?? false,
     ...(body.dataSubjectPointer === undefined ? {} : { dataSubjectPointer: body.dataSubjectPointer }),
+    ...mediaTypesOf(body.requestMediaTypes),
     enabled: body.enabled ?? true,
   };
 }
@@ -127,6 +137,7 @@ function differences(a: ServiceSettings, b: ServiceSettings): string[] {
     ['retryPolicy.backoffMs', a.retryPolicy.backoffMs, b.retryPolicy.backoffMs],
     ['idempotent', a.idempotent, b.idempotent],
     ['dataSubjectPointer', a.dataSubjectPointer, b.dataSubjectPointer],
+    ['requestMediaTypes', (a.requestMediaTypes ?? []).join(), (b.requestMediaTypes ?? []).join()],
     ['enabled', a.enabled, b.enabled],
   ];
   return fields.filter(([, x, y]) => x !== y).map(([name]) => name);
@@ -241,6 +252,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
         retryPolicy: { ...current.retryPolicy, ...body.retryPolicy },
         idempotent: body.idempotent ?? current.idempotent,
         ...(pointer === undefined ? {} : { dataSubjectPointer: pointer }),
+        ...mediaTypesOf(body.requestMediaTypes ?? current.requestMediaTypes),
         enabled: body.enabled ?? current.enabled,
       };
       const updated = await updateService(tx, serviceId, version, settings);

@@ -1,5 +1,5 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
-import { OrtooError } from '../../../core/src';
+import { OrtooError, readRequestBody } from '../../../core/src';
 import type { SecurityServerDeps } from '../deps';
 import type { GatewayClient } from '../gateway-client';
 import { LocalSystems, credentialsOf, type AuthenticatedLocalSystem } from '../local-systems';
@@ -69,7 +69,12 @@ export function createClientProxyApp(
     next();
   };
   // Every media type as bytes; JSON is parsed later, by the content type the envelope will carry.
-  const readBody = express.raw({ type: () => true, limit: deps.config.bodyLimitBytes });
+  const readBody: RequestHandler = (req, _res, next) => {
+    readRequestBody(req, { limitBytes: deps.config.bodyLimitBytes }).then((body) => {
+      req.body = body;
+      next();
+    }, next);
+  };
 
   const handle = async (req: Request, res: Response) => {
     const route = parseProxyRoute(req.originalUrl);

@@ -1,16 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { OrtooError, toOrtooError, type Logger } from '../../../core/src';
-
-/** Errors body-parser raises, by their `type`, and what the local system is told. */
-const BODY_PARSER_ERRORS: Record<string, (limit: unknown) => OrtooError> = {
-  'entity.too.large': (limit) =>
-    new OrtooError('PayloadTooLarge', `The body is larger than ${String(limit)} bytes`, {
-      detail: { limit },
-    }),
-  'encoding.unsupported': () => new OrtooError('BadRequest', 'Unsupported Content-Encoding'),
-  'request.aborted': () => new OrtooError('BadRequest', 'The request was aborted while its body was read'),
-  'request.size.invalid': () => new OrtooError('BadRequest', 'The body does not match its Content-Length'),
-};
+import { toOrtooError, type Logger } from '../../../core/src';
 
 /**
  * The client proxy's one error handler: whatever was thrown becomes X-Road's
@@ -22,9 +11,7 @@ const BODY_PARSER_ERRORS: Record<string, (limit: unknown) => OrtooError> = {
  */
 export function clientProxyErrorHandler(logger: Logger): ErrorRequestHandler {
   return (thrown: unknown, req, res, _next) => {
-    const parser = thrown as { type?: unknown; limit?: unknown } | null;
-    const fromParser = typeof parser?.type === 'string' ? BODY_PARSER_ERRORS[parser.type] : undefined;
-    const error = fromParser === undefined ? toOrtooError(thrown) : fromParser(parser?.limit);
+    const error = toOrtooError(thrown);
     if (error.code === 'InternalError' || error.status >= 500) {
       logger.error('client proxy request failed', {
         error: thrown,
@@ -39,7 +26,7 @@ export function clientProxyErrorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (error.code === 'Unauthenticated') res.set('WWW-Authenticate', 'Bearer');
     // A refused upload may still be arriving: close rather than read the rest.
-    if (error.code === 'PayloadTooLarge') res.set('Connection', 'close');
+    if (error.code === 'PayloadTooLarge' || error.code === 'RequestTimeout') res.set('Connection', 'close');
     res.status(error.status).set('X-Road-Error', error.type).json(error.toJSON());
   };
 }

@@ -3,6 +3,7 @@ import {
   OrtooError,
   formatSubsystemId,
   isJsonContentType,
+  parseStrictJson,
   parseSubsystemId,
   pickForwardedHeaders,
   type HttpMethod,
@@ -66,28 +67,24 @@ export function clientOf(headers: IncomingHttpHeaders): string {
   return formatSubsystemId(parseSubsystemId(value.split('/').map(decodePart).join('/')));
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * The body of a call: JSON media types parsed (they travel as JSON), any
  * other media type as its bytes (they travel as base64); a body without
  * `Content-Type` is `application/octet-stream`. An empty body is no body.
  *
- * @throws OrtooError `BadRequest` for a JSON media type whose body is not UTF-8 JSON.
+ * @throws OrtooError `BadRequest` for a JSON media type whose body is not
+ *   strict JSON (see `parseStrictJson`): no byte order mark, at most
+ *   `maxDepth` deep, no U+0000 or lone surrogate in a string.
  */
 export function messageBodyOf(
   contentType: string | undefined,
   bytes: Buffer | undefined,
+  maxDepth?: number,
 ): MessageBody | undefined {
   if (bytes === undefined || bytes.length === 0) return undefined;
   const type = contentType ?? DEFAULT_CONTENT_TYPE;
   if (!isJsonContentType(type)) return { contentType: type, bytes };
-  let json: JsonValue;
-  try {
-    json = JSON.parse(utf8.decode(bytes)) as JsonValue;
-  } catch (cause) {
-    throw new OrtooError('BadRequest', `The body is not valid UTF-8 JSON, as ${type} says`, { cause });
-  }
+  const json = parseStrictJson(bytes, maxDepth === undefined ? {} : { maxDepth }) as JsonValue;
   return { contentType: type, json };
 }
 
@@ -100,7 +97,7 @@ export function messageBodyOf(
  * @throws OrtooError `BadRequest` for a method outside the envelope's set, a
  *   malformed `X-Road-Id` or a broken JSON body.
  */
-export function requestParamsOf(request: ServiceRequest, client: string): RequestParams {
+export function requestParamsOf(request: ServiceRequest, client: string, maxDepth?: number): RequestParams {
   const method = request.method.toUpperCase();
   if (!METHODS.has(method)) {
     throw new OrtooError('BadRequest', `Method ${request.method.slice(0, 20)} cannot be sent through Örtöö`, {
@@ -116,7 +113,7 @@ export function requestParamsOf(request: ServiceRequest, client: string): Reques
   const serviceVersion = header(request.headers, 'x-ortoo-service-version');
   const userId = header(request.headers, 'x-road-userid');
   const issue = header(request.headers, 'x-road-issue');
-  const body = messageBodyOf(header(request.headers, 'content-type'), request.body);
+  const body = messageBodyOf(header(request.headers, 'content-type'), request.body, maxDepth);
   return {
     client,
     service: request.service,

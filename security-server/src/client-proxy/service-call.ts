@@ -1,5 +1,6 @@
 import {
   OrtooError,
+  assertAcceptedMediaType,
   buildRequest,
   clientMemberOf,
   resolveService,
@@ -71,9 +72,11 @@ export async function callService(
       { detail: { client, securityServer: deps.identity.serverId } },
     );
   }
-  const unsigned = buildRequest(requestParamsOf(request, client), { now: deps.clock() });
+  const params = requestParamsOf(request, client, deps.config.limits.maxJsonDepth);
+  const unsigned = buildRequest(params, { now: deps.clock() });
   const { envelope } = unsigned;
   const service = resolveService(index, envelope);
+  assertAcceptedMediaType(service, envelope.contentType);
   // Refused here, before it is logged, rather than by the gateway.
   const signed = validateSignedMessage(signMessage(unsigned, deps.identity.signer), 'request');
   await deps.messageLog.record({ direction: 'sent', message: signed, localSystem: system.name });

@@ -2,6 +2,7 @@ import {
   OrtooError,
   buildResponse,
   isJsonContentType,
+  parseStrictJson,
   pickForwardedHeaders,
   type BuildOptions,
   type JsonValue,
@@ -36,8 +37,6 @@ function isHeaderText(value: string): boolean {
   return true;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** The backend's media type if an envelope can carry it, else {@link DEFAULT_CONTENT_TYPE}. */
 function contentTypeOf(response: BackendResponse): string {
   const value = response.headers['content-type'];
@@ -57,9 +56,10 @@ function answerBody(response: BackendResponse): MessageBody | undefined {
   if (!isJsonContentType(contentType)) return { contentType, bytes: response.body };
   let json: JsonValue;
   try {
-    json = JSON.parse(utf8.decode(response.body)) as JsonValue;
+    json = parseStrictJson(response.body, { what: 'The answer' }) as JsonValue;
   } catch (cause) {
-    throw new OrtooError('InvalidAnswer', `Backend answered ${contentType} that is not valid JSON`, {
+    // Not JSON, too deep, or strings no message log keeps (U+0000, lone surrogates).
+    throw new OrtooError('InvalidAnswer', `Backend answered ${contentType} that is not strict JSON`, {
       detail: { status: response.status, contentType },
       cause,
     });

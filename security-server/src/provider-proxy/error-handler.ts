@@ -20,7 +20,7 @@ export function providerErrorHandler(logger: Logger): ErrorRequestHandler {
       });
     }
     // The rest of an oversized message is never read: the connection cannot carry another request.
-    if (error.code === 'PayloadTooLarge') res.set('Connection', 'close');
+    if (error.code === 'PayloadTooLarge' || error.code === 'RequestTimeout') res.set('Connection', 'close');
     res.status(error.status).set('X-Road-Error', error.type).json(error.toJSON());
   };
 }

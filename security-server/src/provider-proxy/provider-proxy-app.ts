@@ -31,13 +31,15 @@ export interface ProviderProxyOptions {
  * Errors are `{type, message, detail}` with `X-Road-Error`; the backend
  * being down or slow is `503 Server.ServerProxy.BackendUnavailable` or
  * `504 Server.ServerProxy.BackendTimeout`, which the gateway retries.
- * Messages over `config.bodyLimitBytes` are refused (`413`).
+ * Messages over `config.bodyLimitBytes` are refused (`413`), slow ones
+ * (`408`), and ones that are not strict JSON (`400`).
  */
 export function createProviderProxyApp(
   deps: SecurityServerDeps,
   options: ProviderProxyOptions = {},
 ): Express {
   const limit = deps.config.bodyLimitBytes;
+  const depth = deps.config.limits.maxJsonDepth;
   const backend = options.backend ?? new BackendClient({ maxAnswerBytes: limit });
   const delivery = new ProviderDelivery(deps, backend, new ProviderMetrics(deps.metrics));
   const app = express();
@@ -48,12 +50,12 @@ export function createProviderProxyApp(
   app.use(requireGateway(deps.conf));
 
   app.post('/v1/deliver', async (req, res) => {
-    const { answer } = await delivery.deliver(await readMessage(req, limit));
+    const { answer } = await delivery.deliver(await readMessage(req, limit, depth));
     res.status(200).set('X-Road-Id', answer.envelope.id).json(answer);
   });
 
   app.post('/v1/answers', async (req, res) => {
-    await takeAnswer(deps, await readMessage(req, limit));
+    await takeAnswer(deps, await readMessage(req, limit, depth));
     res.status(204).end();
   });
 

@@ -131,10 +131,15 @@ describe('ortoo admin, across the registry', () => {
         'v1',
         '--no-data-subject-pointer',
         '--enable',
+        '--request-media-type',
+        'application/PDF',
+        '--request-media-type',
+        'image/png',
         '--json',
       ]),
     );
-    expect(cleared).toMatchObject({ enabled: true });
+    // Declared media types are kept by their essence, lower case, in order.
+    expect(cleared).toMatchObject({ enabled: true, requestMediaTypes: ['application/pdf', 'image/png'] });
     expect(cleared.dataSubjectPointer).toBeUndefined();
 
     const listed = json<{ items: { id: string }[] }>(

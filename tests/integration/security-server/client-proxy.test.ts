@@ -85,7 +85,8 @@ describe('the client proxy', () => {
   }
 
   beforeAll(async () => {
-    network = await startExchangeNetwork();
+    // The person service also takes documents as they are (PDF), besides JSON.
+    network = await startExchangeNetwork({ service: { requestMediaTypes: ['application/pdf'] } });
     const { store, deps: gatewayDeps } = network.gateway;
     await store.transaction(async (tx) => {
       await insertSubsystems(tx, [ARCHIVE]);
@@ -231,7 +232,15 @@ describe('the client proxy', () => {
       expect(res.headers['x-road-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
 
-    it('carries a binary body both ways as its very bytes', async () => {
+    it('refuses a body of a media type the service does not take with 415, before anything is signed or sent', async () => {
+      const before = network.provider.received.length;
+      const res = await lookup().set('Content-Type', 'text/plain').send('{"registerNumber":"not checked"}');
+      expectXRoadError(res, 415, 'Client.UnsupportedMediaType');
+      expect(res.body.detail.accepted).toEqual(['application/json', 'application/*+json', 'application/pdf']);
+      expect(network.provider.received.length).toBe(before);
+    });
+
+    it('carries a binary body of a declared media type both ways as its very bytes', async () => {
       network.provider.respond((message) => ({
         status: 200,
         body: { contentType: 'application/pdf', bytes: Buffer.from(message.body as string, 'base64') },

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
+  DEFAULT_LISTENER_CONFIG,
   createLogger,
   createMetricsRegistry,
   createMtlsServer,
@@ -89,6 +90,7 @@ export function testConfig(
     localSystems: [],
     messageLog: { retentionDays: 365 },
     globalConfRefreshSeconds: 60,
+    limits: { ...DEFAULT_LISTENER_CONFIG },
     clockSkewToleranceSeconds: 120,
     logLevel: 'error',
     ...overrides,

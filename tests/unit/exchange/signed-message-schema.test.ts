@@ -50,6 +50,18 @@ describe('validateSignedMessage', () => {
     expect(pointersOf({ ...request, extra: true })).toEqual(['/extra']);
   });
 
+  it.each([
+    ['userId', { userId: 'EE\ud80038001085718' }],
+    ['issue', { issue: 'case \udc00 7' }],
+    ['userId', { userId: 'EE\u000038001085718' }],
+    ['path', { path: '/documents/\ud800' }],
+    ['query', { query: 'q=\u0000' }],
+    ['headers', { headers: { 'accept-language': 'mn\ud800' } }],
+  ])('refuses U+0000 or a lone surrogate in %s, text no store keeps', (field, change) => {
+    const message = { ...request, envelope: { ...request.envelope, ...change } };
+    expect(pointersOf(message).some((pointer) => pointer.startsWith(`/envelope/${field}`))).toBe(true);
+  });
+
   it('refuses what is not a message at all, with an error at the root', () => {
     for (const value of [null, 'message', 42, [], undefined]) {
       expect(pointersOf(value)).toEqual(['']);

@@ -66,6 +66,7 @@ const snapshot = (overrides: Partial<RegistrySnapshot> = {}): RegistrySnapshot =
       backoffMs: 1000,
       idempotent: false,
       dataSubjectPointer: null,
+      requestMediaTypes: [],
       enabled: false,
     },
   ],

@@ -5,6 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import {
+  DEFAULT_LISTENER_CONFIG,
   OrtooError,
   createLogger,
   createMetricsRegistry,
@@ -103,6 +104,7 @@ const config = {
   localSystems: [],
   messageLog: { retentionDays: 365 },
   globalConfRefreshSeconds: 60,
+  limits: { ...DEFAULT_LISTENER_CONFIG },
   clockSkewToleranceSeconds: 120,
   logLevel: 'error',
 } satisfies SecurityServerConfig;

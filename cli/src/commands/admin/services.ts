@@ -39,6 +39,8 @@ interface ServiceFieldOptions {
   idempotent?: boolean;
   /** False from `--no-data-subject-pointer` (update): remove the pointer. */
   dataSubjectPointer?: string | false;
+  /** `--request-media-type`, repeatable: media types besides JSON the service takes. */
+  requestMediaType?: string[];
 }
 
 /** The options both `create` and `update` take; `required` makes the ones a new service needs mandatory. */
@@ -67,6 +69,11 @@ function withServiceFields(command: Command, required: boolean): Command {
     .option(
       '--data-subject-pointer <pointer>',
       "JSON pointer to the data subject's id in the request payload, e.g. /registerNumber",
+    )
+    .option(
+      '--request-media-type <type>',
+      'a media type besides JSON the service takes as bytes, e.g. application/pdf (repeatable; others get 415)',
+      (value: string, previous: string[] = []) => [...previous, value],
     );
 }
 
@@ -88,6 +95,7 @@ function serviceFields(options: ServiceFieldOptions): Record<string, unknown> {
   if (options.dataSubjectPointer !== undefined) {
     body.dataSubjectPointer = options.dataSubjectPointer === false ? null : options.dataSubjectPointer;
   }
+  if (options.requestMediaType !== undefined) body.requestMediaTypes = options.requestMediaType;
   return body;
 }
 

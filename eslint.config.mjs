@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'certs/', 'bench/results/', 'var/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'certs/',
+      'bench/results/',
+      'var/',
+      'coverage/',
+      'generated/',
+      'console/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -70,6 +81,24 @@ export default tseslint.config(
             {
               group: ['**/core/src/*/**', '**/core/src/*', '!**/core/src/index'],
               message: 'Servers use the core through core/src/index.ts, its public surface.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The console is a browser bundle: it talks to the gateway over HTTP, with the generated API types only.
+    files: ['console/**/*.ts', 'console/**/*.tsx', 'console/**/*.mts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/core/**', '**/gateway/**', '**/security-server/**', '**/cli/**', '**/scripts/**'],
+              message:
+                'console/ uses the API through generated/admin-api.ts and openapi-fetch, never server code.',
             },
           ],
         },

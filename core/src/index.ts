@@ -24,6 +24,7 @@ export * from './store';
 export * from './observability';
 export * from './global-conf';
 export * from './audit-chain';
+export * from './tlog';
 export * from './exchange';
 export * from './tls';
 export * from './http';

@@ -1,5 +1,6 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { OrtooError } from '../../core/src';
+import type { SessionStore } from './console/session-store';
 import type { GatewayDeps } from './deps';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler } from './middleware/error-handler';
@@ -20,6 +21,12 @@ export interface Guards {
 /** A part of the API: given the dependencies and the guards, its routes. */
 export type RouterFactory = (deps: GatewayDeps, guards: Guards) => Router;
 
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** Console sessions: with them, a session cookie authenticates as well as a bearer token. @defaultValue none */
+  readonly sessions?: SessionStore;
+}
+
 /** Largest admin request body; a service's two schemas are the biggest thing sent. */
 const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
@@ -28,7 +35,11 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
  * it in-process with supertest). Routers come from `routes/`; errors all end
  * in one handler.
  */
-export function createApp(deps: GatewayDeps, routers: readonly RouterFactory[]): Express {
+export function createApp(
+  deps: GatewayDeps,
+  routers: readonly RouterFactory[],
+  options: AppOptions = {},
+): Express {
   const app = express();
   app.set('etag', false);
   app.disable('x-powered-by');
@@ -51,9 +62,9 @@ export function createApp(deps: GatewayDeps, routers: readonly RouterFactory[]):
   });
 
   const guards: Guards = {
-    read: authenticate(deps.store, deps.audit, ['admin', 'auditor']),
-    write: authenticate(deps.store, deps.audit, ['admin']),
-    audit: authenticate(deps.store, deps.audit, ['auditor']),
+    read: authenticate(deps.store, deps.audit, ['admin', 'auditor'], options.sessions),
+    write: authenticate(deps.store, deps.audit, ['admin'], options.sessions),
+    audit: authenticate(deps.store, deps.audit, ['auditor'], options.sessions),
   };
   for (const router of routers) app.use(router(deps, guards));
 

@@ -1,5 +1,6 @@
 import type { JSONSchemaType } from 'ajv/dist/2020';
 import {
+  OrtooError,
   listenerConfigSchema,
   loadConfig,
   type ListenerConfig,
@@ -11,9 +12,20 @@ export interface GatewayConfig {
   /** Instance code, the first part of every identifier, e.g. `MN`. */
   instance: string;
   http: {
-    /** Address the admin API listens on. */
+    /** Address the admin API (and the console) listens on. @defaultValue `127.0.0.1` */
     host: string;
     port: number;
+    /**
+     * HTTPS on the admin listener: `off` (plain HTTP, for 127.0.0.1), `instance-ca`
+     * (the gateway's TLS certificate, issued by the instance CA), or `files`
+     * (the operator's certificate and key, `tlsCertFile` and `tlsKeyFile`).
+     * @defaultValue `off`
+     */
+    tls: 'off' | 'instance-ca' | 'files';
+    /** PEM certificate (chain) of the admin listener, with `tls: files`. */
+    tlsCertFile?: string;
+    /** PEM private key of the admin listener, with `tls: files`. */
+    tlsKeyFile?: string;
   };
   /** PostgreSQL URL; PGlite in `dataDir` when absent. */
   databaseUrl?: string;
@@ -38,6 +50,8 @@ export interface GatewayConfig {
     checkpointIntervalSeconds: number;
     /** Age after which records are archived to an evidence bundle, then removed. @defaultValue 365 */
     retentionDays: number;
+    /** Cosignatures that make a tree head "witnessed". @defaultValue 1 */
+    witnessQuorum: number;
   };
   /** Redis for the delivery queues, replay ids and completions. */
   redisUrl: string;
@@ -96,10 +110,18 @@ const schema: JSONSchemaType<GatewayConfig> = {
     instance: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', default: 'MN', 'x-env': 'ORTOO_INSTANCE' },
     http: {
       type: 'object',
-      required: ['host', 'port'],
+      required: ['host', 'port', 'tls'],
       properties: {
         host: { type: 'string', minLength: 1, default: '127.0.0.1', 'x-env': 'ORTOO_GATEWAY_HOST' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 4400, 'x-env': 'ORTOO_GATEWAY_PORT' },
+        tls: {
+          type: 'string',
+          enum: ['off', 'instance-ca', 'files'],
+          default: 'off',
+          'x-env': 'ORTOO_GATEWAY_TLS',
+        },
+        tlsCertFile: { type: 'string', nullable: true, minLength: 1, 'x-env': 'ORTOO_GATEWAY_TLS_CERT' },
+        tlsKeyFile: { type: 'string', nullable: true, minLength: 1, 'x-env': 'ORTOO_GATEWAY_TLS_KEY' },
       },
     },
     databaseUrl: { type: 'string', nullable: true, pattern: '^postgres(ql)?://', 'x-env': 'DATABASE_URL' },
@@ -145,7 +167,7 @@ const schema: JSONSchemaType<GatewayConfig> = {
     },
     audit: {
       type: 'object',
-      required: ['checkpointIntervalSeconds', 'retentionDays'],
+      required: ['checkpointIntervalSeconds', 'retentionDays', 'witnessQuorum'],
       properties: {
         checkpointIntervalSeconds: {
           type: 'integer',
@@ -160,6 +182,13 @@ const schema: JSONSchemaType<GatewayConfig> = {
           maximum: 36500,
           default: 365,
           'x-env': 'ORTOO_AUDIT_RETENTION_DAYS',
+        },
+        witnessQuorum: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 1000,
+          default: 1,
+          'x-env': 'ORTOO_AUDIT_WITNESS_QUORUM',
         },
       },
     },
@@ -257,5 +286,13 @@ const schema: JSONSchemaType<GatewayConfig> = {
 
 /** Reads and validates the gateway's configuration from the environment and an optional JSON file. */
 export function loadGatewayConfig(options: LoadConfigOptions): GatewayConfig {
-  return loadConfig(schema, options);
+  const config = loadConfig(schema, options);
+  const { tls, tlsCertFile, tlsKeyFile } = config.http;
+  if (tls === 'files' && (tlsCertFile === undefined || tlsKeyFile === undefined)) {
+    throw new OrtooError(
+      'InvalidConfiguration',
+      'ORTOO_GATEWAY_TLS=files needs the certificate and key: ORTOO_GATEWAY_TLS_CERT and ORTOO_GATEWAY_TLS_KEY',
+    );
+  }
+  return config;
 }

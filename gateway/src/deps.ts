@@ -1,4 +1,4 @@
-import type { Logger, SchemaRegistry, SqlStore } from '../../core/src';
+import { ED25519_NOTE, verifierKey, type Logger, type SchemaRegistry, type SqlStore } from '../../core/src';
 import type { AuditTrail } from './audit/audit-trail';
 import type { GatewayConfig } from './config';
 import { GlobalConfPublisher } from './global-conf/global-conf-publisher';
@@ -39,6 +39,10 @@ export function createGatewayDeps(parts: GatewayDepsParts): GatewayDeps {
       validitySeconds: config.globalConf.validitySeconds,
       caCertificates: [trust.ca.certificate.pem],
       gatewayCertificates: gatewayCertificatesOf(trust),
+      auditLog: {
+        origin: trust.auditLogSigner.name,
+        verifierKey: verifierKey(trust.auditLogSigner.name, ED25519_NOTE, trust.auditLogSigner.publicKey),
+      },
       clock,
       logger,
     }),

@@ -1,14 +1,15 @@
-import type { AddressInfo } from 'node:net';
 import {
   ReadinessChecker,
-  createHardenedServer,
   createLogger,
   createMetricsRegistry,
   listenerLimitsOf,
   listenerRefusals,
   type Logger,
 } from '../../core/src';
+import { listenAdmin } from './admin-listener';
 import { createApp } from './app';
+import { consoleAssetsRouter } from './console/console-assets';
+import { SessionStore } from './console/session-store';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { openGatewayStore } from './database';
@@ -21,8 +22,10 @@ import {
   registerGatewayMetrics,
 } from './observability';
 import { ADMIN_ROUTERS } from './routes';
+import { consoleDataRouter } from './routes/console-data';
 import { deadLettersRouter } from './routes/dead-letters';
 import { opsRouter } from './routes/ops';
+import { sessionRouter } from './routes/session';
 import { loadOrCreateTrust } from './trust/gateway-trust';
 
 /** A running gateway. */
@@ -98,21 +101,25 @@ export async function startGatewayServer(
       }),
     );
     // A worker serves only the operational endpoints, on the admin listener's address.
+    const sessions = new SessionStore({ redis: exchange.redis, prefix: config.delivery.queuePrefix, clock });
     const app = serve
-      ? createApp(deps, [...ADMIN_ROUTERS, deadLettersRouter(exchange.queues), opsRouter(metrics, readiness)])
+      ? createApp(
+          deps,
+          [
+            ...ADMIN_ROUTERS,
+            deadLettersRouter(exchange.queues),
+            sessionRouter(sessions),
+            consoleDataRouter(exchange.queues),
+            consoleAssetsRouter(),
+            opsRouter(metrics, readiness),
+          ],
+          { sessions },
+        )
       : createApp(deps, [opsRouter(metrics, readiness)]);
-    const server = createHardenedServer(app, {
+    const { server, url } = await listenAdmin(app, config, trust, log, {
       limits: listenerLimitsOf(config.limits),
       onRefused: listenerRefusals(metrics, serve ? 'admin' : 'worker'),
     });
-    server.listen(config.http.port, config.http.host);
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
-    const { port } = server.address() as AddressInfo;
-    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-    const url = `http://${host}:${port}`;
     if (!serve) {
       log.info('gateway worker running', { opsUrl: url, instance: config.instance, engine: store.engine });
       return { url, exchangeUrl: undefined, close: closer(exchange, server, audit, store, log) };

@@ -52,6 +52,10 @@ export interface BenchNetworkOptions {
   readonly profileDir?: string;
   /** Given, before anything starts, what stops and removes everything started so far (for Ctrl-C). */
   readonly onCloseable?: (close: () => Promise<unknown>) => void;
+  /** The backend answers each call this late (fault runs need calls in flight). @defaultValue 0 */
+  readonly backendDelayMs?: number;
+  /** The person service's retries. @defaultValue 5 attempts, 100 ms backoff */
+  readonly retryPolicy?: { readonly maxAttempts: number; readonly backoffMs: number };
 }
 
 /** The running network. */
@@ -76,6 +80,11 @@ export interface BenchNetwork {
   /** The portal's API key at the consumer's client proxy. */
   readonly apiKey: string;
   /** Stops every process by its pid and removes the schemas, the Redis keys and the folder. */
+  /**
+   * Kills one of the processes at once (SIGKILL), as a crash would, and
+   * starts it again as it was started; resolves once it is ready again.
+   */
+  crashAndRestart(name: string): Promise<void>;
   close(): Promise<Map<string, ProcessExit>>;
 }
 
@@ -195,7 +204,9 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     const { token } = json<{ token: string }>(
       runOrtoo(['gateway', 'bootstrap', '--name', 'Benchmark administrator', '--json'], gatewayEnv),
     );
+    const started = new Map<string, () => Promise<void>>();
     const start = async (name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp) => {
+      started.set(name, () => start(name, args, env, ready));
       const running = await startOrtooProcess({
         name,
         args,
@@ -225,7 +236,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         serviceRegistration(PERSON_SERVICE, {
           responseSchema: PERSON_SCHEMA,
           timeoutMs: 30_000,
-          retryPolicy: { maxAttempts: 5, backoffMs: 100 },
+          retryPolicy: options.retryPolicy ?? { maxAttempts: 5, backoffMs: 100 },
         }),
       ),
       PERSON_SERVICE.id,
@@ -313,7 +324,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       startNodeProcess({
         name: 'backend',
         argv: ['--require', 'tsx/cjs', path.join(__dirname, 'record-backend.ts'), String(backendPort)],
-        env: baseEnv,
+        env: { ...baseEnv, RECORD_BACKEND_DELAY_MS: String(options.backendDelayMs ?? 0) },
         ready: /listening on/,
         logFile: logFile('backend'),
         reportDir: options.logDir,
@@ -373,6 +384,15 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       serviceId: PERSON_SERVICE.id,
       clientId: E_SERVICES.subsystemId,
       apiKey,
+      async crashAndRestart(name) {
+        const running = processes.get(name);
+        const again = started.get(name);
+        if (running === undefined || again === undefined) throw new Error(`no process ${name} to restart`);
+        const exited = new Promise((resolve) => running.child.once('exit', resolve));
+        running.child.kill('SIGKILL');
+        await exited;
+        await again();
+      },
       close,
     };
   } catch (error) {

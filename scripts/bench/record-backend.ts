@@ -29,6 +29,8 @@ export interface BackendStats {
   readonly asyncDelivered: number;
   /** For each of them, ms from its sending to its first arrival. */
   readonly asyncDeliveryMs: number[];
+  /** Calls by `X-Road-Id` since start: how often each message reached the backend. */
+  readonly callsById: Record<string, number>;
 }
 
 /** Microseconds since the epoch, finer than Date.now(); the load generator uses the same clock. */
@@ -42,10 +44,18 @@ function main(): void {
   let tag = '';
   let seen = new Set<string>();
   let deliveryMs: number[] = [];
+  const callsById: Record<string, number> = {};
+  // A slow backend, for fault runs that need calls in flight: `RECORD_BACKEND_DELAY_MS`.
+  const delayMs = Number(process.env.RECORD_BACKEND_DELAY_MS ?? 0);
 
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/_bench/stats') === true) {
-      const stats: BackendStats = { hits, asyncDelivered: seen.size, asyncDeliveryMs: deliveryMs };
+      const stats: BackendStats = {
+        hits,
+        asyncDelivered: seen.size,
+        asyncDeliveryMs: deliveryMs,
+        callsById,
+      };
       const reset = new URL(req.url, 'http://backend').searchParams.get('reset');
       if (reset !== null) {
         tag = reset;
@@ -57,6 +67,7 @@ function main(): void {
     }
     hits += 1;
     const id = req.headers['x-road-id'];
+    if (typeof id === 'string') callsById[id] = (callsById[id] ?? 0) + 1;
     const sent = typeof id === 'string' ? ASYNC_ID.exec(id) : null;
     if (sent !== null && sent[1] === tag && typeof id === 'string' && !seen.has(id)) {
       seen.add(id);
@@ -64,7 +75,12 @@ function main(): void {
     }
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': record.length }).end(record);
+      const answer = () =>
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'content-length': record.length })
+          .end(record);
+      if (delayMs > 0) setTimeout(answer, delayMs);
+      else answer();
     });
   });
   server.keepAliveTimeout = 60_000;

@@ -23,6 +23,7 @@ import { loadSecurityServerConfig, hashApiKey } from '../../security-server/src/
 import { registerServer } from '../../security-server/src/registration-client';
 import { loadOrCreateTrust, TRUST_FILES } from '../../gateway/src/trust/gateway-trust';
 import { adminApi, ensure, runOrtoo, serviceRegistration, startOrtooProcess } from '../network/ortoo-cli';
+import { ensureConsoleBuilt } from '../console/build';
 import { BACKEND_FACTORIES, startBackend, type RunningBackend } from './backends';
 import { ACCESS_RIGHTS, AGENCIES, PROVIDERS, REPO_ROOT, type AgencyKey } from './demo-data';
 import { explainStartFailure, saveAdminToken, savedAdminToken } from './demo-admin-token';
@@ -80,6 +81,8 @@ function editJson(file: string, edit: (value: Record<string, unknown>) => void):
 }
 
 async function main(): Promise<void> {
+  // `npm install` builds the console; a checkout that skipped it gets it built now.
+  await ensureConsoleBuilt();
   mkdirSync(LOGS_DIR, { recursive: true });
   mkdirSync(path.join(DEMO_DIR, 'gateway'), { recursive: true });
   const previous = existsSync(NETWORK_FILE)
@@ -281,6 +284,7 @@ function printReady(network: DemoNetworkFile, seconds: number): void {
   const portal = network.agencies.eServices;
   const person = AGENCIES.civilRegistry.services[0];
   const rows: [string, string][] = [
+    ['web console', `${network.gateway.adminUrl}/console/`],
     ['gateway admin API', network.gateway.adminUrl],
     ['gateway exchange (mTLS)', network.gateway.exchangeUrl],
     ...AGENCY_ORDER.map((key): [string, string] => [
@@ -297,6 +301,9 @@ function printReady(network: DemoNetworkFile, seconds: number): void {
   const lookup =
     `curl -s ${portal.clientUrl}/r1/${person?.id} -H 'X-Road-Client: ${portal.subsystemId}' ` +
     `-H 'Authorization: Bearer ${portal.apiKey}' -H 'Content-Type: application/json' -d '{"registerNumber":"УБ99010112"}'`;
+  say('');
+  say(`The web console: open ${network.gateway.adminUrl}/console/ and sign in with the admin token`);
+  say("(the auditor token shows the auditor's pages: search, message stories, verification, evidence).");
   say('');
   say('A sync lookup of a citizen in the civil registry, from the e-services portal:');
   say(`  ${lookup}`);

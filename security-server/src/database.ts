@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadMigrations, migrate, openStore, type SqlStore } from '../../core/src';
 
 /** The security server's migration folders, each applied under its own scope. */
-const MIGRATION_SCOPES = ['message-log'] as const;
+const MIGRATION_SCOPES = ['message-log', 'witness'] as const;
 
 /** Options of {@link openSecurityServerStore}. */
 export interface SecurityServerStoreOptions {

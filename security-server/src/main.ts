@@ -3,6 +3,9 @@ import type { Server } from 'node:http';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import {
+  ED25519_COSIGNATURE,
+  loadOrCreateNoteKey,
+  witnessKeyName,
   GlobalConfClient,
   ReadinessChecker,
   createHardenedServer,
@@ -28,6 +31,7 @@ import { createProviderProxyApp } from './provider-proxy/provider-proxy-app';
 import { securityServerReadinessChecks } from './readiness';
 import { registerServerMetrics } from './server-metrics';
 import { loadIdentity, serverFolderPaths } from './server-folder';
+import { LogWitness } from './witness/log-witness';
 
 /** A running security server. */
 export interface RunningSecurityServer {
@@ -126,6 +130,28 @@ export async function startSecurityServer(options: StartOptions): Promise<Runnin
       clock: () => new Date(),
     };
 
+    const witness = new LogWitness({
+      store,
+      gatewayUrl: config.gateway.url,
+      serverId: identity.serverId,
+      signer: identity.signer,
+      key: loadOrCreateNoteKey(paths.witnessKey, witnessKeyName(identity.serverId), ED25519_COSIGNATURE),
+      logKey: () => {
+        try {
+          return deps.conf.index().conf.auditLog?.verifierKey;
+        } catch {
+          return undefined; // no valid configuration: nothing to check the log's signature with
+        }
+      },
+      logger,
+      metrics: deps.metrics,
+      caPem: identity.caPem,
+      // Witnessed as often as the global configuration is fetched.
+      intervalMs: config.globalConfRefreshSeconds * 1000,
+    });
+    witness.start();
+    closers.push(() => witness.stop());
+
     const gateway = new GatewayClient(deps);
     closers.push(() => gateway.close());
     // The client proxy's port also answers the operational endpoints (probes, scrapes).
@@ -146,6 +172,7 @@ export async function startSecurityServer(options: StartOptions): Promise<Runnin
         authCertificate,
         clock: deps.clock,
         skew: confClient,
+        witness,
       }),
     );
     for (const [path, handler] of Object.entries(opsEndpoints(deps.metrics, readiness)))

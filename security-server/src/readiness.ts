@@ -11,6 +11,8 @@ export interface SecurityServerReadinessParts {
   readonly clock: () => Date;
   /** The clock skew to the gateway last measured, and the one tolerated. */
   readonly skew: Pick<GlobalConfClient, 'clockSkewMs' | 'maxClockSkewMs'>;
+  /** The witness of the gateway's audit log: not ready while it holds a refused checkpoint. */
+  readonly witness?: { readonly conflict: { reason: string; message: string } | undefined };
 }
 
 /**
@@ -20,8 +22,24 @@ export interface SecurityServerReadinessParts {
  * and its signing and TLS certificates are valid now.
  */
 export function securityServerReadinessChecks(parts: SecurityServerReadinessParts): ReadinessCheck[] {
-  const { store, conf, identity, authCertificate, clock, skew } = parts;
+  const { store, conf, identity, authCertificate, clock, skew, witness } = parts;
   return [
+    ...(witness === undefined
+      ? []
+      : [
+          {
+            name: 'audit_witness',
+            run: async () => {
+              const conflict = witness.conflict;
+              if (conflict !== undefined) {
+                throw new Error(
+                  `refused the gateway's audit-log checkpoint (${conflict.reason}): ${conflict.message}`,
+                );
+              }
+              return Promise.resolve();
+            },
+          },
+        ]),
     { name: 'database', run: async () => void (await store.query('SELECT 1')) },
     { name: 'global_conf', run: async () => void conf.index() },
     {

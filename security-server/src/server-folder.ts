@@ -46,6 +46,11 @@ export const SERVER_FOLDER = {
   signKey: 'keys/sign.key',
   /** The TLS key (PKCS#8 PEM, mode 0600): mutual TLS with the gateway. */
   authKey: 'keys/auth.key',
+  /**
+   * The Ed25519 witness key (PKCS#8 PEM, mode 0600, made on first start):
+   * cosigns the gateway's audit-log checkpoints; its vkey is written beside it.
+   */
+  witnessKey: 'keys/witness.key',
   /** The CSRs sent with the registration. */
   signCsr: 'keys/sign.csr',
   authCsr: 'keys/auth.csr',

@@ -16,6 +16,7 @@ interface SecurityServerModules {
   registration: typeof import('../../../security-server/src/registration-client');
   main: typeof import('../../../security-server/src/main');
   archive: typeof import('../../../security-server/src/message-log/archive');
+  database: typeof import('../../../security-server/src/database');
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -40,6 +41,9 @@ const ss: SecurityServerModules = {
   },
   get archive() {
     return require('../../../security-server/src/message-log/archive') as SecurityServerModules['archive'];
+  },
+  get database() {
+    return require('../../../security-server/src/database') as SecurityServerModules['database'];
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -422,6 +426,35 @@ export function addSsCommands(program: Command, io: CliIo): void {
           ? 'Nothing to archive.\n'
           : `Archived ${result.records} records to ${result.file}${result.more ? '; older records remain: run again with another --out' : ''}.\n`,
       );
+    });
+
+  commands
+    .command('witness')
+    .description(
+      "Print the checkpoint of the gateway's audit log this server holds as a witness (the largest it cosigned, " +
+        'with its cosignature), and any it refused: give it to an auditor for `ortoo audit verify-log --witness`',
+    )
+    .argument('<dir>', 'the server folder')
+    .action(async (dir: string) => {
+      const config = serverConfig(io, dir);
+      const store = await ss.database.openSecurityServerStore({
+        ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }),
+        dataDir: config.dataDir,
+        ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }),
+      });
+      try {
+        const [held] = await store.query<{ note: string }>('SELECT note FROM witness_checkpoints LIMIT 1');
+        if (held === undefined) throw new CliError('This server has not witnessed a checkpoint yet');
+        io.stdout.write(held.note);
+        const conflicts = await store.query<{ reason: string; message: string; at: Date }>(
+          'SELECT reason, message, at FROM witness_conflicts ORDER BY id',
+        );
+        for (const c of conflicts) {
+          io.stderr.write(`refused at ${c.at.toISOString()} (${c.reason}): ${c.message}\n`);
+        }
+      } finally {
+        await store.close();
+      }
     });
 
   commands

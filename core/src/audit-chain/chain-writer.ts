@@ -5,6 +5,7 @@
 import type { JwsSigner } from '../envelope/jws';
 import { OrtooError } from '../errors';
 import type { Logger } from '../observability/logger';
+import { sqlStateOf } from '../store/database-error';
 import type { SqlExecutor, SqlStore } from '../store/sql-store';
 import { canonicalJson } from '../envelope/canonical-json';
 import { chainHashOfCanonical } from './chain-hash';
@@ -59,6 +60,14 @@ export interface ChainWriterOptions<E> {
    * @defaultValue none
    */
   onAppend?: AppendObserver;
+  /**
+   * The one-row table (`size bigint`) that numbers every record of the table,
+   * across all writers, in commit order: each insert takes the next `size`
+   * values as the records' `leaf_index` under that row's lock, so the leaves
+   * of the log's Merkle tree have no gaps and appear in the order they commit.
+   * @defaultValue none: the table has no `leaf_index`
+   */
+  sequencer?: string;
 }
 
 /** See {@link ChainWriterOptions.onAppend}. */
@@ -108,6 +117,7 @@ export class ChainWriter<E> {
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private readonly knownColumns = new Set<string>();
+  private readonly sequencer: string | undefined;
 
   constructor(options: ChainWriterOptions<E>) {
     this.store = options.store;
@@ -121,6 +131,7 @@ export class ChainWriter<E> {
     this.onAppend = options.onAppend;
     checkIdentifier(options.table.table);
     this.checkpointTable = checkIdentifier(`${options.table.table}_checkpoints`);
+    this.sequencer = options.sequencer === undefined ? undefined : checkIdentifier(options.sequencer);
   }
 
   /**
@@ -172,17 +183,24 @@ export class ChainWriter<E> {
       const start = await this.currentHead();
       let head = start;
       try {
-        const result = await this.store.transaction((tx) =>
-          fn(tx, async (entry) => {
+        const result = await this.store.transaction(async (tx) => {
+          // The records go in with one insert at the end, so the sequencer's row is locked only that long.
+          const records: Prepared[] = [];
+          const value = await fn(tx, async (entry) => {
             const columns = this.table.columns(entry);
             const content = canonicalJson(this.table.content(asStored(columns)));
             const prepared = this.link(columns, content, this.clock(), head);
             head = { chainSeq: prepared.link.chainSeq, hash: prepared.link.hash };
-            await this.insert(tx, [prepared]).catch((error: unknown) => {
+            records.push(prepared);
+            return Promise.resolve();
+          });
+          if (records.length > 0) {
+            await this.insert(tx, records).catch((error: unknown) => {
               throw unavailable(error);
             });
-          }),
-        );
+          }
+          return value;
+        });
         this.head = head;
         return result;
       } catch (error) {
@@ -274,6 +292,15 @@ export class ChainWriter<E> {
   private async commitBatch(): Promise<void> {
     const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
+    await this.commitRecords(batch);
+  }
+
+  /**
+   * Commits `batch` in one insert. When the database refuses its data (a
+   * string PostgreSQL cannot store, say), each half is tried again on its
+   * own, so only the record at fault fails and the others are written.
+   */
+  private async commitRecords(batch: readonly Pending[]): Promise<void> {
     try {
       let head = await this.currentHead();
       const prepared = batch.map((pending) => {
@@ -290,6 +317,12 @@ export class ChainWriter<E> {
       this.observe(batch, true);
     } catch (error) {
       this.head = undefined;
+      if (batch.length > 1 && isDataError(error)) {
+        const half = Math.ceil(batch.length / 2);
+        await this.commitRecords(batch.slice(0, half));
+        await this.commitRecords(batch.slice(half));
+        return;
+      }
       const failure = unavailable(error);
       for (const pending of batch) pending.reject(failure);
       this.observe(batch, false);
@@ -336,9 +369,16 @@ export class ChainWriter<E> {
     const list = ['writer', 'chain_seq', 'at', 'prev_hash', 'hash', ...names].join(', ');
     const table = this.table.table;
     const rows = await tx.query<{ seq: number; chain_seq: number }>(
-      `INSERT INTO ${table} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${table}, $1::json)
-       RETURNING seq, chain_seq`,
-      [JSON.stringify(json)],
+      this.sequencer === undefined
+        ? `INSERT INTO ${table} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${table}, $1::json)
+           RETURNING seq, chain_seq`
+        : // The UPDATE locks the sequencer's row until this statement commits: leaf indexes follow commit order.
+          `WITH numbered AS (UPDATE ${this.sequencer} SET size = size + $2 RETURNING size - $2 AS base)
+           INSERT INTO ${table} (${list}, leaf_index)
+           SELECT ${list}, numbered.base + r.ordinality - 1
+           FROM numbered, json_populate_recordset(NULL::${table}, $1::json) WITH ORDINALITY AS r
+           RETURNING seq, chain_seq`,
+      this.sequencer === undefined ? [JSON.stringify(json)] : [JSON.stringify(json), records.length],
     );
     return new Map(rows.map((row) => [row.chain_seq, row.seq]));
   }
@@ -346,7 +386,7 @@ export class ChainWriter<E> {
   private column(name: string): string {
     if (!this.knownColumns.has(name)) {
       checkIdentifier(name);
-      if (['seq', 'writer', 'chain_seq', 'at', 'prev_hash', 'hash'].includes(name)) {
+      if (['seq', 'writer', 'chain_seq', 'at', 'prev_hash', 'hash', 'leaf_index'].includes(name)) {
         throw new OrtooError('InvalidConfiguration', `Column ${name} is a chain column, set by the writer`);
       }
       this.knownColumns.add(name);
@@ -377,6 +417,16 @@ export class ChainWriter<E> {
     this.lane = run.catch(() => undefined);
     return run;
   }
+}
+
+/**
+ * True when the database refused the data itself (SQLSTATE class 22, e.g.
+ * 22P05 for a \u0000 or a lone surrogate; class 23, a constraint), not the
+ * connection or the table: retrying without the record at fault can succeed.
+ */
+function isDataError(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
 }
 
 function unavailable(error: unknown): OrtooError {

@@ -16,6 +16,14 @@ import { verifyCertificate } from '../pki/certificate-verifier';
 import { readChainColumns } from './chain-table';
 import { type Checkpoint, checkpointJson, readCheckpoint } from './checkpoint';
 import { type ChainProblemKind, ChainVerifier } from './verify-chain';
+import { leafHash, verifyInclusion } from '../tlog/merkle';
+import {
+  cosignatureBy,
+  hasNoteSignature,
+  parseCheckpointText,
+  parseNote,
+  parseVerifierKey,
+} from '../tlog/signed-note';
 
 /** The `format` of the bundles made here. */
 export const EVIDENCE_BUNDLE_FORMAT = 'ortoo-audit-evidence/1';
@@ -33,6 +41,26 @@ export interface EvidenceCertificates {
   readonly others?: readonly string[];
 }
 
+/**
+ * The records' place in the log's Merkle tree: each one's inclusion proof in
+ * the tree of one signed checkpoint, that checkpoint with its cosignatures,
+ * and the keys to check them.
+ */
+export interface EvidenceTree {
+  /** The log's verifier key (C2SP vkey). */
+  readonly logKey: string;
+  /** The signed checkpoint note, with every cosignature gathered. */
+  readonly checkpoint: string;
+  /** The witnesses' cosigner keys (vkeys), by security server. */
+  readonly witnesses: readonly { readonly serverId: string; readonly vkey: string }[];
+  /** Each exported record's leaf index and inclusion proof (base64 hashes), by seq. */
+  readonly proofs: readonly {
+    readonly seq: number;
+    readonly leafIndex: number;
+    readonly proof: readonly string[];
+  }[];
+}
+
 /** Params of {@link buildEvidenceBundle}. */
 export interface EvidenceBundleParams {
   /** The query the records answer, kept for the reader. */
@@ -47,6 +75,8 @@ export interface EvidenceBundleParams {
   /** Signs the bundle: the key of `certificates.signer`. */
   readonly signer: JwsSigner;
   readonly createdAt: Date;
+  /** The records' inclusion proofs, for a log kept as a Merkle tree. @defaultValue none */
+  readonly tree?: EvidenceTree;
 }
 
 /** What a bundle holds, as its payload carries it (rows as JSON: timestamps are ISO strings). */
@@ -58,6 +88,7 @@ export interface EvidenceBundle {
   readonly links: Record<string, JsonValue>[];
   readonly checkpoints: Record<string, JsonValue>[];
   readonly certificates: EvidenceCertificates;
+  readonly tree?: EvidenceTree;
 }
 
 /**
@@ -99,14 +130,22 @@ export function buildEvidenceBundle(params: EvidenceBundleParams): string {
     links,
     checkpoints: params.checkpoints.map(checkpointJson),
     certificates: params.certificates,
+    ...(params.tree === undefined ? {} : { tree: params.tree }),
   };
-  const text = canonicalJson(bundle);
+  const text = canonicalJson(bundle as unknown as JsonValue);
   const jws = params.signer.sign(text);
   return `${serialise(Buffer.from(text).toString('base64url'), jws.protected, jws.signature)}\n`;
 }
 
 /** What can be wrong with a bundle: a chain problem, or one of the bundle itself. */
-export type BundleProblemKind = ChainProblemKind | 'malformed' | 'bad-signature' | 'untrusted' | 'unanchored';
+export type BundleProblemKind =
+  | ChainProblemKind
+  | 'malformed'
+  | 'bad-signature'
+  | 'untrusted'
+  | 'unanchored'
+  | 'bad-tree-head'
+  | 'not-included';
 
 /** The first problem found in a bundle. */
 export interface BundleProblem {
@@ -128,6 +167,8 @@ export type BundleVerification =
       readonly checkpoints: number;
       /** `x5t#S256` of the CA the signers chain to. */
       readonly caThumbprint: string;
+      /** With a tree: the checkpoint every record is proven in, and the witnesses whose cosignatures verify. */
+      readonly tree?: { readonly size: number; readonly witnessedBy: readonly string[] };
       /** The verified content. */
       readonly bundle: EvidenceBundle;
     }
@@ -147,6 +188,11 @@ export interface VerifyEvidenceBundleOptions {
    * @defaultValue now
    */
   now?: Date;
+  /**
+   * The log's verifier key the auditor trusts; the bundled one must be it.
+   * @defaultValue none: the bundled key (signed with the bundle) is used
+   */
+  trustedLogKey?: string;
 }
 
 /**
@@ -254,13 +300,74 @@ function verify(text: string, options: VerifyEvidenceBundleOptions): BundleVerif
       });
     }
   }
+  const tree = bundle.tree === undefined ? undefined : verifyTree(bundle, options);
   return {
     ok: true,
     records: bundle.records.length,
     checkpoints: verifier.checkpoints,
     caThumbprint: ca.thumbprint,
+    ...(tree === undefined ? {} : { tree }),
     bundle,
   };
+}
+
+/** Every record's inclusion in the bundled checkpoint, signed by the log; the cosignatures that verify. */
+function verifyTree(
+  bundle: EvidenceBundle,
+  options: VerifyEvidenceBundleOptions,
+): { size: number; witnessedBy: string[] } {
+  const tree = bundle.tree as EvidenceTree;
+  if (options.trustedLogKey !== undefined && options.trustedLogKey.trim() !== tree.logKey.trim()) {
+    fail('untrusted', 'The bundle names another log key than the trusted one');
+  }
+  let size: number;
+  let root: Buffer;
+  let note: ReturnType<typeof parseNote>;
+  try {
+    const logKey = parseVerifierKey(tree.logKey);
+    note = parseNote(tree.checkpoint);
+    if (!hasNoteSignature(note, logKey)) fail('bad-tree-head', 'The checkpoint is not signed by the log key');
+    const body = parseCheckpointText(note.text);
+    if (body.origin !== logKey.name) fail('bad-tree-head', `The checkpoint's origin is not ${logKey.name}`);
+    size = body.size;
+    root = Buffer.from(body.rootHash);
+  } catch (error) {
+    if (error instanceof BundleFailure) throw error;
+    return fail('bad-tree-head', `The checkpoint cannot be read: ${(error as Error).message}`);
+  }
+  const proofs = new Map(tree.proofs.map((p) => [p.seq, p]));
+  for (const row of bundle.records) {
+    const seq = Number(row.seq);
+    const proof = proofs.get(seq);
+    const holds =
+      proof !== undefined &&
+      typeof row.hash === 'string' &&
+      proof.leafIndex === Number(row.leaf_index) &&
+      verifyInclusion(
+        proof.leafIndex,
+        size,
+        leafHash(Buffer.from(row.hash, 'base64url')),
+        proof.proof.map((hash) => Buffer.from(hash, 'base64')),
+        root,
+      );
+    if (!holds) {
+      throw new BundleFailure({
+        kind: 'not-included',
+        seq,
+        message: `Record seq ${seq} is not proven in the checkpoint of size ${size}`,
+      });
+    }
+  }
+  const witnessedBy: string[] = [];
+  for (const witness of tree.witnesses) {
+    try {
+      if (cosignatureBy(note, parseVerifierKey(witness.vkey)) !== undefined)
+        witnessedBy.push(witness.serverId);
+    } catch {
+      // A witness key that cannot be read vouches for nothing.
+    }
+  }
+  return { size, witnessedBy };
 }
 
 function serialise(payload: string, header: string, signature: string): string {
@@ -299,7 +406,15 @@ function checkShape(bundle: EvidenceBundle): void {
     !isRows(bundle.checkpoints) ||
     typeof bundle.certificates !== 'object' ||
     bundle.certificates === null ||
-    (bundle.certificates.others !== undefined && !Array.isArray(bundle.certificates.others))
+    (bundle.certificates.others !== undefined && !Array.isArray(bundle.certificates.others)) ||
+    (bundle.tree !== undefined &&
+      (typeof bundle.tree !== 'object' ||
+        bundle.tree === null ||
+        typeof bundle.tree.logKey !== 'string' ||
+        typeof bundle.tree.checkpoint !== 'string' ||
+        !Array.isArray(bundle.tree.witnesses) ||
+        !Array.isArray(bundle.tree.proofs) ||
+        !bundle.tree.proofs.every((p) => Array.isArray(p?.proof))))
   ) {
     fail('malformed', `Bundle is not an ${EVIDENCE_BUNDLE_FORMAT} document`);
   }

@@ -35,6 +35,7 @@ export {
   type EvidenceBundle,
   type EvidenceBundleParams,
   type EvidenceCertificates,
+  type EvidenceTree,
   type VerifyEvidenceBundleOptions,
 } from './evidence-bundle';
 export { subjectHash } from './subject-hash';

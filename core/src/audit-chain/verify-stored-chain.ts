@@ -80,19 +80,22 @@ export async function verifyStoredChain(
       checkpoints,
       options.startAfter?.get(writer) ?? (partial ? 'first-row' : undefined),
     );
-    let after = 0;
-    for (;;) {
+    // Bounded ranges of chain_seq, so each page is an index range scan whatever the planner's statistics say.
+    const [extent] = await store.query<{ first: number | null; last: number | null }>(
+      `SELECT min(chain_seq) AS first, max(chain_seq) AS last FROM ${name} WHERE writer = $1`,
+      [writer],
+    );
+    const last = Number(extent?.last ?? 0);
+    for (let after = Math.max(0, Number(extent?.first ?? 1) - 1); after < last; after += pageSize) {
       const rows = await store.query(
-        `SELECT * FROM ${name} WHERE writer = $1 AND chain_seq > $2 AND ${range} ORDER BY chain_seq LIMIT $5`,
+        `SELECT * FROM ${name} WHERE writer = $1 AND chain_seq > $2 AND chain_seq <= $2 + $5 AND ${range}
+         ORDER BY chain_seq`,
         [writer, after, from, to, pageSize],
       );
       for (const row of rows) {
         const problem = verifier.row(row);
         if (problem !== undefined) return { ok: false, problem };
       }
-      const last = rows[rows.length - 1];
-      if (last === undefined || rows.length < pageSize) break;
-      after = Number(last.chain_seq);
     }
     // With no end to the range, a checkpoint beyond a chain's last record means records were removed.
     const problem = verifier.end(options.to === undefined);

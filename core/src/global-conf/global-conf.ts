@@ -135,6 +135,19 @@ export interface GlobalConf {
    * or server (which appear with status `revoked`).
    */
   readonly revokedCertificates: readonly GlobalConfRevocation[];
+  /**
+   * The gateway's audit log as a transparency log: the origin of its
+   * checkpoints and the verifier key (C2SP vkey) of the Ed25519 key that
+   * signs them, which every security server checks before it cosigns.
+   */
+  readonly auditLog?: GlobalConfAuditLog;
+}
+
+/** See {@link GlobalConf.auditLog}. */
+export interface GlobalConfAuditLog {
+  readonly origin: string;
+  /** `name+keyid+base64(0x01 || key)`. */
+  readonly verifierKey: string;
 }
 
 /** The wire form: a flattened JWS JSON serialisation that carries its payload. */

@@ -4,6 +4,7 @@ export {
   GLOBAL_CONF_MEDIA_TYPE,
   type GlobalConf,
   type GlobalConfAccessRight,
+  type GlobalConfAuditLog,
   type GlobalConfAuthCertificate,
   type GlobalConfGroup,
   type GlobalConfMember,

@@ -112,9 +112,17 @@ export async function archiveOldRecords(options: ArchiveOptions): Promise<Archiv
     }
     await store.transaction(async (tx) => {
       await tx.query(
-        `INSERT INTO audit_log_archives (writer, up_to_chain_seq, head_hash, record_count, file, at)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [writer, anchor.chainSeq, anchor.headHash, rows.length, file, now],
+        `INSERT INTO audit_log_archives (writer, up_to_chain_seq, head_hash, record_count, file, at, up_to_leaf_index)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          writer,
+          anchor.chainSeq,
+          anchor.headHash,
+          rows.length,
+          file,
+          now,
+          Math.max(...rows.map((row) => Number(row.leaf_index))),
+        ],
       );
       const deleted = await tx.query(
         'DELETE FROM audit_log WHERE writer = $1 AND chain_seq > $2 AND chain_seq <= $3 RETURNING seq',

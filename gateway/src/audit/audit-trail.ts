@@ -8,12 +8,20 @@ import {
   type JsonValue,
   type JwsSigner,
   type Logger,
+  type NoteSigner,
+  StoredTree,
+  type TreeHead,
   type SqlExecutor,
   type SqlStore,
 } from '../../../core/src';
+import { OrtooError } from '../../../core/src';
 import type { GatewayConfig } from '../config';
 import type { GatewayTrust } from '../trust/gateway-trust';
-import { AUDIT_TABLE, type StoredAuditEntry } from './audit-table';
+import { AUDIT_TABLE, AUDIT_TABLE_NAME, type StoredAuditEntry } from './audit-table';
+import { WRITER_CLOSED, WRITER_OPENED, signWriterStatement } from './writer-statement';
+
+/** The table that numbers the audit log's leaves (see migration 0002). */
+export const AUDIT_SEQUENCER = 'audit_log_sequencer';
 
 export type { AuditOutcome } from './audit-table';
 
@@ -42,6 +50,8 @@ export interface AuditTrailOptions {
   store: SqlStore;
   /** Signs the checkpoints (the gateway's `audit-signing` key). */
   signer: JwsSigner;
+  /** Signs tree heads and the writer's opening and closing records (the log's Ed25519 key). */
+  logSigner: NoteSigner;
   /** Key of the data subjects' HMAC (`audit-subject.secret`). */
   subjectSecret: Uint8Array;
   /** @defaultValue the real clock */
@@ -62,24 +72,44 @@ export function writerId(role = 'gateway'): string {
 
 /**
  * The gateway's audit log: append-only and hash-chained (one chain per
- * gateway process), with signed checkpoints over the chain's head. Appends
+ * gateway process), every record of every process a leaf of one Merkle tree
+ * whose signed heads witnesses cosign, with signed checkpoints over the chain's head. Appends
  * resolve once the record is committed, so a caller that goes on knows its
  * record is stored; concurrent appends share one transaction. Nothing here
  * updates or deletes a record.
  */
 export class AuditTrail {
   readonly writer: string;
+  /** The log's Merkle tree, which every gateway process extends and signs. */
+  readonly tree: StoredTree;
   private readonly chain: ChainWriter<StoredAuditEntry>;
   private readonly subjectSecret: Uint8Array;
+  private readonly logSigner: NoteSigner;
+  private readonly logger: Logger | undefined;
+  private readonly interval: number;
+  private timer: NodeJS.Timeout | undefined;
+  private opened: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(options: AuditTrailOptions) {
     this.writer = options.writer ?? writerId();
     this.subjectSecret = options.subjectSecret;
+    this.logSigner = options.logSigner;
+    this.logger = options.logger;
+    this.interval = options.checkpointIntervalMs ?? 10_000;
+    this.tree = new StoredTree({
+      store: options.store,
+      table: AUDIT_TABLE_NAME,
+      origin: options.logSigner.name,
+      signer: options.logSigner,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
     this.chain = new ChainWriter({
       store: options.store,
       table: AUDIT_TABLE,
       writer: this.writer,
       signer: options.signer,
+      sequencer: AUDIT_SEQUENCER,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.checkpointIntervalMs === undefined
         ? {}
@@ -95,6 +125,7 @@ export class AuditTrail {
    * @throws OrtooError `AuditUnavailable` when it could not be stored.
    */
   async record(entry: AuditEntry): Promise<void> {
+    await this.open();
     await this.chain.append(this.stored(entry));
   }
 
@@ -105,6 +136,7 @@ export class AuditTrail {
    * them inside `fn`.
    */
   async transaction<T>(fn: (tx: AuditedTransaction, record: RecordInTransaction) => Promise<T>): Promise<T> {
+    await this.open();
     return this.chain.transaction(async (tx, append) => {
       const record: RecordInTransaction = (entry) => append(this.stored(entry));
       const audited: AuditedTransaction = {
@@ -121,19 +153,88 @@ export class AuditTrail {
     return subjectHash(this.subjectSecret, identifier);
   }
 
-  /** Signs the chain's head now, when it moved since the last checkpoint. */
-  checkpoint(): Promise<Checkpoint | undefined> {
-    return this.chain.checkpoint();
+  /**
+   * Signs the chain's head now, when it moved since the last checkpoint, and
+   * extends the log's tree to every committed record, signing its head.
+   *
+   * @returns the chain checkpoint, if one was signed.
+   */
+  async checkpoint(): Promise<Checkpoint | undefined> {
+    const checkpoint = await this.chain.checkpoint();
+    await this.extendTree();
+    return checkpoint;
   }
 
-  /** Starts signing checkpoints on the interval. */
+  /** Extends the tree and signs its head (when it grew); the new head, if any. */
+  extendTree(): Promise<TreeHead | undefined> {
+    return this.tree.extend().catch((error: unknown) => {
+      throw new OrtooError('AuditUnavailable', 'The audit log tree cannot be extended', { cause: error });
+    });
+  }
+
+  /** Starts signing checkpoints and tree heads on the interval; the timer never keeps the process alive. */
   start(): void {
-    this.chain.start();
+    if (this.timer !== undefined || this.closing !== undefined) return;
+    this.timer = setInterval(() => {
+      this.checkpoint().catch((error: unknown) =>
+        this.logger?.warn('audit checkpoint failed', { writer: this.writer, error }),
+      );
+    }, this.interval);
+    this.timer.unref();
   }
 
-  /** Signs a last checkpoint and stops the interval; call before closing the store. */
+  /**
+   * Closes this writer's chain with its signed closing record (when it wrote
+   * anything), signs a last checkpoint and tree head, and stops the
+   * interval; call before closing the store. Nothing may follow the closing record.
+   */
   close(): Promise<void> {
-    return this.chain.close();
+    this.closing ??= (async () => {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      if (this.opened !== undefined) {
+        try {
+          await this.opened;
+          await this.chain.append({
+            event: WRITER_CLOSED,
+            outcome: 'ok',
+            detail: {
+              writer: this.writer,
+              signature: signWriterStatement('closed', this.writer, this.logSigner),
+            },
+          });
+        } catch (error) {
+          // The chain still closes: its records stay verifiable, only the closing statement is missing.
+          this.logger?.warn('audit writer closing record failed', { writer: this.writer, error });
+        }
+      }
+      await this.chain.close();
+      await this.extendTree().catch((error: unknown) =>
+        this.logger?.warn('audit tree head on close failed', { writer: this.writer, error }),
+      );
+    })();
+    return this.closing;
+  }
+
+  /** Writes the signed opening record before this writer's first record (again after a failed try). */
+  private open(): Promise<void> {
+    this.opened ??= this.chain
+      .append({
+        event: WRITER_OPENED,
+        outcome: 'ok',
+        detail: {
+          writer: this.writer,
+          signature: signWriterStatement('opened', this.writer, this.logSigner),
+        },
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.opened = undefined;
+          throw error;
+        },
+      );
+    return this.opened;
   }
 
   private stored(entry: AuditEntry): StoredAuditEntry {
@@ -161,6 +262,7 @@ export function createAuditTrail(
   return new AuditTrail({
     store,
     signer: trust.auditSigner,
+    logSigner: trust.auditLogSigner,
     subjectSecret: trust.auditSubjectSecret,
     checkpointIntervalMs: config.audit.checkpointIntervalSeconds * 1000,
     ...options,

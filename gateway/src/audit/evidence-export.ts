@@ -1,4 +1,9 @@
 import {
+  ED25519_COSIGNATURE,
+  ed25519FromRaw,
+  verifierKey,
+  type EvidenceTree,
+  type StoredTree,
   OrtooError,
   buildEvidenceBundle,
   chainEvidence,
@@ -24,6 +29,10 @@ export interface ExportOptions {
   createdAt: Date;
   /** Signs this process's chain head, so that its records just written are covered. */
   checkpoint(): Promise<unknown>;
+  /** The log's tree: each record's inclusion proof in a signed (preferably cosigned) head. */
+  tree: StoredTree;
+  /** The log's verifier key (vkey), carried in the bundle. */
+  logKey: string;
 }
 
 /**
@@ -51,6 +60,7 @@ export async function exportEvidence(
   // Signed after the search: every record this gateway wrote that the search found is then covered.
   await options.checkpoint();
   const { links, checkpoints } = await chainEvidence(db, AUDIT_CHAIN_TABLES, rows);
+  const tree = await treeEvidence(db, rows, options);
   const text = buildEvidenceBundle({
     query: options.query,
     rows,
@@ -59,6 +69,52 @@ export async function exportEvidence(
     certificates: { signer: options.trust.auditCertificate.pem, ca: options.trust.ca.certificate.pem },
     signer: options.trust.auditSigner,
     createdAt: options.createdAt,
+    ...(tree === undefined ? {} : { tree }),
   });
   return { text, records: rows.length };
+}
+
+/**
+ * The records' inclusion proofs in one signed head: the latest with a
+ * cosignature that covers them all, else the latest (just signed by the
+ * checkpoint above, so it covers them).
+ */
+async function treeEvidence(
+  db: SqlExecutor,
+  rows: readonly Record<string, unknown>[],
+  options: Pick<ExportOptions, 'tree' | 'logKey'>,
+): Promise<EvidenceTree | undefined> {
+  if (rows.length === 0) return undefined;
+  const needed = Math.max(...rows.map((row) => Number(row.leaf_index))) + 1;
+  const [cosigned] = await db.query<{ size: number }>(
+    `SELECT h.size FROM audit_log_tree_heads h WHERE h.size >= $1
+       AND EXISTS (SELECT 1 FROM audit_log_cosignatures c WHERE c.size = h.size)
+     ORDER BY h.size DESC LIMIT 1`,
+    [needed],
+  );
+  const head =
+    cosigned === undefined
+      ? await options.tree.latest(db)
+      : await options.tree.head(Number(cosigned.size), db);
+  if (head === undefined || head.size < needed) {
+    throw new OrtooError('Conflict', 'The records are not yet in a signed tree head: try again shortly');
+  }
+  const witnesses = await db.query<{ name: string; server_id: string; public_key: Uint8Array }>(
+    'SELECT name, server_id, public_key FROM audit_log_witnesses ORDER BY name',
+  );
+  const proofs = [];
+  for (const row of rows) {
+    const leafIndex = Number(row.leaf_index);
+    const proof = await options.tree.inclusionProof(leafIndex, head.size, db);
+    proofs.push({ seq: Number(row.seq), leafIndex, proof: proof.map((hash) => hash.toString('base64')) });
+  }
+  return {
+    logKey: options.logKey,
+    checkpoint: head.cosignedNote,
+    witnesses: witnesses.map((w) => ({
+      serverId: w.server_id,
+      vkey: verifierKey(w.name, ED25519_COSIGNATURE, ed25519FromRaw(w.public_key)),
+    })),
+    proofs,
+  };
 }

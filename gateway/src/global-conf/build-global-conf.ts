@@ -1,4 +1,5 @@
 import {
+  type GlobalConfAuditLog,
   GLOBAL_CONF_FORMAT,
   type GlobalConf,
   type GlobalConfAuthCertificate,
@@ -19,6 +20,8 @@ export interface BuildGlobalConfParams {
   readonly caCertificates: readonly string[];
   /** The gateway's own TLS certificates. */
   readonly gatewayCertificates: readonly GlobalConfAuthCertificate[];
+  /** The audit log's origin and verifier key, for the witnesses. @defaultValue none */
+  readonly auditLog?: GlobalConfAuditLog;
 }
 
 interface Revocation {
@@ -123,6 +126,7 @@ export function buildGlobalConf(snapshot: RegistrySnapshot, params: BuildGlobalC
     expiresAt: new Date(now.getTime() + params.validitySeconds * 1000).toISOString(),
     caCertificates: [...params.caCertificates],
     gatewayCertificates: [...params.gatewayCertificates],
+    ...(params.auditLog === undefined ? {} : { auditLog: params.auditLog }),
     members: snapshot.members.map(({ id, name, status }) => ({ id, name, status })),
     subsystems: snapshot.subsystems.map(({ id, memberId }) => ({ id, memberId })),
     securityServers: snapshot.securityServers.map((server) => ({

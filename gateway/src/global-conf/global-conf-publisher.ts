@@ -1,4 +1,5 @@
 import {
+  type GlobalConfAuditLog,
   sha256,
   signGlobalConf,
   type GlobalConf,
@@ -37,6 +38,8 @@ export interface GlobalConfPublisherOptions {
   readonly caCertificates: readonly string[];
   /** The gateway's TLS certificates, carried in every document. */
   readonly gatewayCertificates: readonly GlobalConfAuthCertificate[];
+  /** The audit log's origin and verifier key, carried in every document. @defaultValue none */
+  readonly auditLog?: GlobalConfAuditLog;
   readonly clock: () => Date;
   readonly logger: Logger;
 }
@@ -109,8 +112,17 @@ export class GlobalConfPublisher {
   }
 
   async #build(): Promise<Held> {
-    const { store, signer, instance, validitySeconds, caCertificates, gatewayCertificates, clock, logger } =
-      this.#options;
+    const {
+      store,
+      signer,
+      instance,
+      validitySeconds,
+      caCertificates,
+      gatewayCertificates,
+      auditLog,
+      clock,
+      logger,
+    } = this.#options;
     const started = performance.now();
     const snapshot = await loadRegistrySnapshot(store);
     const now = clock();
@@ -120,6 +132,7 @@ export class GlobalConfPublisher {
       validitySeconds,
       caCertificates,
       gatewayCertificates,
+      ...(auditLog === undefined ? {} : { auditLog }),
     });
     const { body, etag } = signForWire(conf, signer);
     const held: Held = {

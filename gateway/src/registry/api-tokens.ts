@@ -49,6 +49,15 @@ export async function findPrincipal(db: SqlExecutor, token: string): Promise<Pri
   return row === undefined ? undefined : { tokenId: row.id, name: row.name, role: row.role };
 }
 
+/** The principal of token `id` while the token is not revoked: a console session lives no longer than its token. */
+export async function findPrincipalById(db: SqlExecutor, id: string): Promise<Principal | undefined> {
+  const [row] = await db.query<{ id: string; name: string; role: Role }>(
+    'SELECT id, name, role FROM api_tokens WHERE id = $1 AND revoked_at IS NULL',
+    [id],
+  );
+  return row === undefined ? undefined : { tokenId: row.id, name: row.name, role: row.role };
+}
+
 /** Every API token, newest first. */
 export async function listApiTokens(db: SqlExecutor): Promise<ApiTokenInfo[]> {
   const rows = await db.query<{

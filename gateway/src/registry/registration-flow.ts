@@ -7,6 +7,7 @@ import {
   type DistinguishedName,
   type SqlExecutor,
 } from '../../../core/src';
+import { summarizeCsr, type CsrSummary } from './csr-summary';
 import { insertCertificate, revokeCertificates, type IssuedCertificate } from './certificate-repository';
 import { findMember, type Member } from './member-repository';
 import {
@@ -123,12 +124,31 @@ export async function submitRegistration(
 export async function describeRegistration(
   db: SqlExecutor,
   id: string,
-): Promise<Registration & { requestedNames: { dnsNames: string[]; ipAddresses: string[] } }> {
+): Promise<
+  Registration & {
+    requestedNames: { dnsNames: string[]; ipAddresses: string[] };
+    csrs: { sign: CsrSummary; auth: CsrSummary };
+    registrationToken?: { id: string; createdBy: string; createdAt: Date };
+  }
+> {
   const registration = await findRegistration(db, id);
   if (registration === undefined) throw new OrtooError('NotFound', `No registration ${id}`);
-  const { signCsr: _sign, authCsr, ...rest } = registration;
-  const { dnsNames, ipAddresses } = parseCsr(authCsr);
-  return { ...rest, requestedNames: { dnsNames: [...dnsNames], ipAddresses: [...ipAddresses] } };
+  const { signCsr, authCsr, ...rest } = registration;
+  const sign = summarizeCsr(signCsr);
+  const auth = summarizeCsr(authCsr);
+  const [token] = await db.query<{ id: string; created_by: string; created_at: Date }>(
+    `SELECT t.id, t.created_by, t.created_at FROM registration_requests r
+     JOIN registration_tokens t ON t.id = r.token_id WHERE r.id = $1`,
+    [id],
+  );
+  return {
+    ...rest,
+    requestedNames: { dnsNames: auth.dnsNames, ipAddresses: auth.ipAddresses },
+    csrs: { sign, auth },
+    ...(token === undefined
+      ? {}
+      : { registrationToken: { id: token.id, createdBy: token.created_by, createdAt: token.created_at } }),
+  };
 }
 
 /** Options of {@link approveRegistration}. */

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { OrtooError, checkpointJson, readCheckpoint } from '../../../core/src';
+import { ED25519_NOTE, OrtooError, checkpointJson, readCheckpoint, verifierKey } from '../../../core/src';
 import type { RouterFactory } from '../app';
 import { describeFilters, parseAuditFilters, type AuditFilters } from '../audit/audit-query';
 import {
@@ -9,12 +9,19 @@ import {
   type AuditSearch,
 } from '../audit/audit-repository';
 import type { AuditTrail } from '../audit/audit-trail';
-import { verifyAuditLog } from '../audit/audit-verification';
+import { verifyAuditLog, verifyWholeAuditLog } from '../audit/audit-verification';
+import { findOpenMessages } from '../audit/open-messages';
 import { exportEvidence } from '../audit/evidence-export';
 import type { GatewayDeps } from '../deps';
 import { principalOf } from '../middleware/authenticate';
 import { validateBody } from '../middleware/validate-body';
 import { pageRequest, toPage, type PageRequest } from './pagination';
+
+/**
+ * How long after its acceptance a message without an outcome is reported as
+ * open by verification: longer than any service's timeout and retries take.
+ */
+const OPEN_MESSAGE_GRACE_SECONDS = 3600;
 
 /** The search with the data subject hashed: the clear identifier goes no further. */
 function toSearch(filters: AuditFilters, audit: AuditTrail): AuditSearch {
@@ -100,12 +107,27 @@ export const auditRouter: RouterFactory = (deps, guards) => {
     await recordQuery(deps, res, 'verify', describeFilters(range));
     // Sign this gateway's head first, so that every record it wrote is covered.
     await deps.audit.checkpoint();
-    const report = await verifyAuditLog(deps.store, {
-      signers: [deps.trust.auditCertificate],
-      ...(from === undefined ? {} : { from }),
-      ...(to === undefined ? {} : { to }),
+    const signers = [deps.trust.auditCertificate];
+    const { auditLogSigner } = deps.trust;
+    // A range checks its records' chains; the whole log is checked against its Merkle tree and signed heads too.
+    const report =
+      from === undefined && to === undefined
+        ? await verifyWholeAuditLog(deps.store, {
+            signers,
+            logKey: { name: auditLogSigner.name, publicKey: auditLogSigner.publicKey },
+          })
+        : await verifyAuditLog(deps.store, {
+            signers,
+            ...(from === undefined ? {} : { from }),
+            ...(to === undefined ? {} : { to }),
+          });
+    // A finding beside the verdict: accepted messages whose outcome is not on record.
+    const openMessages = await findOpenMessages(deps.store, {
+      graceSeconds: OPEN_MESSAGE_GRACE_SECONDS,
+      now: deps.clock(),
+      limit: 20,
     });
-    res.json(report);
+    res.json({ ...report, openMessages });
   });
 
   router.get('/v1/audit/checkpoints', guards.audit, async (req, res) => {
@@ -148,6 +170,12 @@ export const auditRouter: RouterFactory = (deps, guards) => {
         createdAt,
         // This gateway's latest records (this export's own among them) are covered once it signs its head.
         checkpoint: () => deps.audit.checkpoint(),
+        tree: deps.audit.tree,
+        logKey: verifierKey(
+          deps.trust.auditLogSigner.name,
+          ED25519_NOTE,
+          deps.trust.auditLogSigner.publicKey,
+        ),
       });
       const stamp = createdAt.toISOString().replace(/[:.]/g, '-');
       res

@@ -13,6 +13,7 @@ import { securityServersRouter } from './security-servers';
 import { serviceSchemasRouter } from './service-schemas';
 import { servicesRouter } from './services';
 import { subsystemsRouter } from './subsystems';
+import { transparencyLogRouter } from './transparency-log';
 
 /** Every part of the admin API, in the order they are mounted. */
 export const ADMIN_ROUTERS: readonly RouterFactory[] = [
@@ -29,5 +30,6 @@ export const ADMIN_ROUTERS: readonly RouterFactory[] = [
   globalConfRouter,
   serviceSchemasRouter,
   auditRouter,
+  transparencyLogRouter,
   dataTrackerRouter,
 ];

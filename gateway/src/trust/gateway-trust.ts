@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  loadOrCreateNoteKey,
+  type NoteSigner,
   CertificateAuthority,
   OrtooError,
   createJwsSigner,
@@ -29,6 +31,16 @@ export interface GatewayTrust {
   readonly auditCertificate: Certificate;
   /** Key of the HMAC under which data subjects' identifiers are stored: never leaves the gateway. */
   readonly auditSubjectSecret: Uint8Array;
+  /**
+   * Signs the audit log's tree heads as C2SP checkpoints (Ed25519, the key type
+   * signed notes and their tools use), named after the log's origin.
+   */
+  readonly auditLogSigner: NoteSigner;
+}
+
+/** The origin line of the instance's audit-log checkpoints. */
+export function auditLogOrigin(instance: string): string {
+  return `ortoo/${instance}/audit`;
 }
 
 /** The gateway's TLS certificate as the global configuration lists it, for provider proxies to let in. */
@@ -48,6 +60,7 @@ export const TRUST_FILES = {
   auditCertificate: 'audit-signing.pem',
   auditKey: 'audit-signing.key',
   auditSubjectSecret: 'audit-subject.secret',
+  auditLogKey: 'audit-log.ed25519.key',
 } as const;
 
 /** Length of the data-subject HMAC key: as long as SHA-256's output. */
@@ -164,6 +177,7 @@ export function loadOrCreateTrust(options: TrustOptions): GatewayTrust {
       thumbprint: audit.certificate.thumbprint,
     }),
     auditSubjectSecret: loadOrCreateSecret(file(TRUST_FILES.auditSubjectSecret)),
+    auditLogSigner: loadOrCreateNoteKey(file(TRUST_FILES.auditLogKey), auditLogOrigin(instance)),
   };
 }
 

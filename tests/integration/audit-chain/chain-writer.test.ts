@@ -86,14 +86,49 @@ describe.each(STORE_ENGINES)('ChainWriter on %s', (engineName) => {
     expect(await verify()).toMatchObject({ ok: true });
   });
 
-  test('a failing insert rejects every caller of the batch with AuditUnavailable and leaves the head', async () => {
+  test('a record the database refuses fails alone: the rest of its batch is written, in order', async () => {
     const writer = newWriter();
     await writer.append(entry(0));
-    // event is NOT NULL: this one entry fails the whole batch.
+    // Strings PostgreSQL will not store (\u0000 in text, a lone surrogate in jsonb), and a NOT NULL column left null.
+    const refused: TestEntry[] = [
+      { event: 'accepted', messageId: 'nul\u0000here' },
+      { event: 'accepted', detail: { text: 'lone \ud800 surrogate' } },
+      { event: null as unknown as string },
+    ];
     const results = await Promise.allSettled([
-      ...Array.from({ length: 9 }, (_, i) => writer.append(entry(i + 1))),
-      writer.append({ event: null as unknown as string }),
+      ...Array.from({ length: 4 }, (_, i) => writer.append(entry(i + 1))),
+      writer.append(refused[0] as TestEntry),
+      ...Array.from({ length: 3 }, (_, i) => writer.append(entry(i + 5))),
+      writer.append(refused[1] as TestEntry),
+      writer.append(refused[2] as TestEntry),
+      writer.append(entry(8)),
     ]);
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    expect(failed).toEqual([4, 8, 9]);
+    for (const i of failed) {
+      const result = results[i] as PromiseRejectedResult;
+      expect(
+        isOrtooError(result.reason, 'AuditUnavailable') || isOrtooError(result.reason, 'BadRequest'),
+      ).toBe(true);
+    }
+    const rows = await store.query<{ message_id: string; chain_seq: number }>(
+      'SELECT message_id, chain_seq FROM chain_test WHERE writer = $1 ORDER BY chain_seq',
+      [`test:${engineName}:${writerCount}`],
+    );
+    expect(rows.map((row) => row.message_id)).toEqual(Array.from({ length: 9 }, (_, i) => `msg-${i}`));
+    expect(rows.map((row) => Number(row.chain_seq))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const next = await writer.append(entry(99));
+    expect(next.chainSeq).toBe(10);
+    expect(await verify()).toMatchObject({ ok: true });
+  });
+
+  test('a failing store rejects every caller of the batch with AuditUnavailable and leaves the head', async () => {
+    const writer = newWriter();
+    await writer.append(entry(0));
+    jest.spyOn(store, 'query').mockRejectedValueOnce(new Error('connection lost'));
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => writer.append(entry(i + 1))),
+    );
     expect(results.every((r) => r.status === 'rejected' && isOrtooError(r.reason, 'AuditUnavailable'))).toBe(
       true,
     );

@@ -25,6 +25,8 @@ describe('ortoo gateway', () => {
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toContain(`Created the trust material of instance MN in ${other}`);
     expect(readdirSync(other).sort()).toEqual([
+      'audit-log.ed25519.key',
+      'audit-log.ed25519.key.vkey',
       'audit-signing.key',
       'audit-signing.pem',
       'audit-subject.secret',
@@ -37,6 +39,7 @@ describe('ortoo gateway', () => {
     ]);
     expect(statSync(path.join(other, 'ca.key')).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(other, 'audit-subject.secret')).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(other, 'audit-log.ed25519.key')).mode & 0o777).toBe(0o600);
     const thumbprint = /^CA thumbprint\s+(\S+)$/m.exec(first.stdout)?.[1];
     expect(thumbprint).toEqual(expect.any(String));
 

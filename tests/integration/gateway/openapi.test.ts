@@ -6,7 +6,10 @@ import { DeliveryQueues } from '../../../gateway/src/delivery/delivery-queues';
 import { buildOpenApiDocument } from '../../../gateway/src/openapi';
 import { createRedisConnection } from '../../../gateway/src/redis';
 import { ADMIN_ROUTERS } from '../../../gateway/src/routes';
+import { SessionStore } from '../../../gateway/src/console/session-store';
+import { consoleDataRouter } from '../../../gateway/src/routes/console-data';
 import { deadLettersRouter } from '../../../gateway/src/routes/dead-letters';
+import { sessionRouter } from '../../../gateway/src/routes/session';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
 
 interface Layer {
@@ -54,7 +57,7 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
 
 describe('the OpenAPI description of the admin API', () => {
   let gateway: GatewayHarness;
-  // Every router the gateway mounts, the dead letters' (mounted when Redis is configured) included.
+  // Every API router the gateway mounts, those that need Redis (dead letters, console sessions) included.
   let app: Express;
   let queues: DeliveryQueues;
   let connection: Redis;
@@ -78,7 +81,12 @@ describe('the OpenAPI description of the admin API', () => {
       queuePrefix: 'ortoo-test-openapi',
       answerRetentionSeconds: 60,
     });
-    app = createApp(gateway.deps, [...ADMIN_ROUTERS, deadLettersRouter(queues)]);
+    const sessions = new SessionStore({ redis: connection, prefix: 'ortoo-test-openapi' });
+    app = createApp(
+      gateway.deps,
+      [...ADMIN_ROUTERS, deadLettersRouter(queues), sessionRouter(sessions), consoleDataRouter(queues)],
+      { sessions },
+    );
   });
   afterAll(async () => {
     try {
@@ -100,6 +108,17 @@ describe('the OpenAPI description of the admin API', () => {
     const routes = routesOf(app);
     const described = describedRoutes();
     expect(described.filter((route) => !routes.includes(route))).toEqual([]);
+  });
+
+  it('names every operation with an operationId of its own, the name its generated client types use', () => {
+    const operations = Object.values(document.paths).flatMap((item) =>
+      Object.entries(item)
+        .filter(([key]) => HTTP_METHODS.includes(key))
+        .map(([, operation]) => (operation as { operationId?: unknown }).operationId),
+    );
+    expect(operations.length).toBeGreaterThan(50);
+    expect(operations.filter((id) => typeof id !== 'string' || !/^[a-z][A-Za-z]+$/.test(id))).toEqual([]);
+    expect(new Set(operations).size).toBe(operations.length);
   });
 
   it('resolves every $ref inside itself', () => {

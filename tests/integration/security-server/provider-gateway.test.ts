@@ -33,7 +33,8 @@ describe('the provider proxy behind the gateway', () => {
   let index: GlobalConfIndex;
 
   beforeAll(async () => {
-    network = await startExchangeNetwork();
+    // Retries that outlast the backend's short outage below.
+    network = await startExchangeNetwork({ service: { retryPolicy: { maxAttempts: 10, backoffMs: 100 } } });
     backend = await TestBackend.start();
     const { gateway, providerIdentity: test } = network;
     const identity: ServerIdentity = {

@@ -82,6 +82,9 @@ export function describeProblem(problem: VerificationProblem): string {
   const where: string[] = [];
   if (problem.seq !== undefined) where.push(`seq ${problem.seq}`);
   if (problem.checkpointId !== undefined) where.push(`checkpoint ${problem.checkpointId}`);
+  if (problem.leafIndex !== undefined) where.push(`leaf ${problem.leafIndex}`);
+  if (problem.size !== undefined) where.push(`tree size ${problem.size}`);
+  if (problem.between !== undefined) where.push(`leaves ${problem.between[0]}..${problem.between[1] - 1}`);
   const of: string[] = [];
   if (problem.writer !== undefined) of.push(`writer ${problem.writer}`);
   if (problem.chainSeq !== undefined) of.push(`chain seq ${problem.chainSeq}`);
@@ -91,7 +94,7 @@ export function describeProblem(problem: VerificationProblem): string {
   );
 }
 
-/** `n thing` or `n things`. */
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+/** `n thing` or `n things` (or the plural given). */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
 }

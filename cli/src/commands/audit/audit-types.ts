@@ -55,13 +55,33 @@ export interface VerificationProblem {
   checkpointId?: number;
   writer?: string;
   chainSeq?: number;
+  /** The leaf of the Merkle tree at fault. */
+  leafIndex?: number;
+  /** The tree size of the signed head at fault. */
+  size?: number;
+  /** The leaves that hold a rewrite: from the last size proven good to the first that is not. */
+  between?: readonly [number, number];
   message: string;
 }
 
-/** `GET /v1/audit/verify`: the counts, or the first problem. */
+/** `GET /v1/audit/verify`: the counts (the tree's too, for the whole log), or the first problem. */
 export type VerificationReport =
-  | { ok: true; records: number; chains: number; checkpoints: number }
+  | { ok: true; records: number; chains: number; checkpoints: number; leaves?: number; treeHeads?: number }
   | { ok: false; problem: VerificationProblem };
+
+/** `GET /v1/audit/log/checkpoint`: the latest signed tree head and its cosignatures. */
+export interface LogCheckpoint {
+  origin: string;
+  size: number;
+  /** Base64 root hash. */
+  rootHash: string;
+  /** The C2SP checkpoint note, with the log's signature and every cosignature. */
+  note: string;
+  signedAt: string;
+  cosignatures: { witness: string; serverId: string; timestamp: number }[];
+  witnessed: boolean;
+  quorum: number;
+}
 
 /** One read of a data subject's data, in the data tracker's shape. */
 export interface Usage {

@@ -102,7 +102,11 @@ export function addBundleCommands(audit: Command, io: CliIo): void {
       '--ca <pem>',
       "the instance CA certificate you trust; without it, compare the printed CA thumbprint with the instance's",
     )
-    .action(async (file: string, options: { ca?: string }, command: Command) => {
+    .option(
+      '--log-key <file>',
+      "the audit log's verifier key you trust (certs/audit-log.ed25519.key.vkey); without it, the bundled one",
+    )
+    .action(async (file: string, options: { ca?: string; logKey?: string }, command: Command) => {
       // Not adminContext: no URL or token is read, no client made.
       const out = new Output(io.stdout, command.optsWithGlobals<{ json?: boolean }>().json === true);
       const text = readUserFile(file, 'the bundle').toString('utf8');
@@ -125,7 +129,13 @@ export function addBundleCommands(audit: Command, io: CliIo): void {
       // is hashed by its own table's content (a row judged by the other's cannot match its hash).
       const content = (row: Record<string, unknown>) =>
         (isMessageLogRow(row) ? MESSAGE_LOG_TABLE : AUDIT_TABLE).content(row);
-      const result = verifyEvidenceBundle(text, { content, trustedCa });
+      const trustedLogKey =
+        options.logKey === undefined ? undefined : readUserFile(options.logKey, '--log-key').toString('utf8');
+      const result = verifyEvidenceBundle(text, {
+        content,
+        trustedCa,
+        ...(trustedLogKey === undefined ? {} : { trustedLogKey }),
+      });
       if (out.json) {
         // The verdict and what the bundle is of; not the records themselves, which can be many.
         out.printJson(
@@ -136,6 +146,7 @@ export function addBundleCommands(audit: Command, io: CliIo): void {
                 checkpoints: result.checkpoints,
                 caThumbprint: result.caThumbprint,
                 caTrusted: trustedCa !== undefined,
+                ...(result.tree === undefined ? {} : { tree: result.tree }),
                 createdAt: result.bundle.createdAt,
                 query: result.bundle.query,
               }
@@ -148,6 +159,13 @@ export function addBundleCommands(audit: Command, io: CliIo): void {
       out.note(
         `ok: ${count(result.records, 'record')}, ${count(result.checkpoints, 'checkpoint')} in ${file}`,
       );
+      if (result.tree !== undefined) {
+        const { size, witnessedBy } = result.tree;
+        out.note(
+          `every record proven in the log's checkpoint of size ${size}, cosigned by ` +
+            (witnessedBy.length === 0 ? 'no witness' : witnessedBy.join(', ')),
+        );
+      }
       out.note(
         trustedCa === undefined
           ? `CA thumbprint ${result.caThumbprint} (the bundle's own CA: compare it with your instance CA's)`

@@ -3,6 +3,7 @@ import { DEFAULT_GATEWAY_URL } from '../../admin-client';
 import type { CliIo } from '../../cli-io';
 import { addBundleCommands } from './bundle';
 import { addRecordCommands } from './records';
+import { addTreeCommands } from './tlog';
 import { addUsageCommands } from './usage';
 import { addVerifyCommands } from './verify';
 
@@ -21,6 +22,7 @@ export function addAuditCommands(program: Command, io: CliIo): void {
     .option('--json', 'print the JSON the API answered instead of tables, for scripts');
   addRecordCommands(audit, io);
   addVerifyCommands(audit, io);
+  addTreeCommands(audit, io);
   addBundleCommands(audit, io);
   addUsageCommands(audit, io);
 }

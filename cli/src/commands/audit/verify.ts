@@ -38,6 +38,11 @@ export function addVerifyCommands(audit: Command, io: CliIo): void {
         `ok: ${count(report.records, 'record')} in ${count(report.chains, 'chain')}, ` +
           `${count(report.checkpoints, 'checkpoint')}`,
       );
+      if (report.leaves !== undefined) {
+        out.note(
+          `tree: ${count(report.leaves, 'leaf', 'leaves')} under ${count(report.treeHeads ?? 0, 'signed tree head')}`,
+        );
+      }
     });
 
   withPaging(

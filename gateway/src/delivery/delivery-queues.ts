@@ -257,6 +257,11 @@ export class DeliveryQueues {
       }
       const data = job.data as DeliveryJobData;
       const attempts = job.attemptsMade + (data.inlineAttempts ?? 0);
+      // Handed over as failed for good: a dead letter from the moment its caller was told, not
+      // only once a worker has moved it (the caller may ask at once).
+      if (data.inlineFailure !== undefined && state !== 'failed') {
+        return { id, state: 'dead-lettered', attempts: Math.max(1, attempts), reason: data.inlineFailure };
+      }
       const reason = decodeReason(job.failedReason);
       const withReason = reason === undefined ? {} : { reason };
       switch (state) {

@@ -7,6 +7,7 @@ import {
   type SignedMessage,
   PinnedMtlsClient,
   TransportFailure,
+  parseStrictJson,
   type RawAnswer,
 } from '../../../core/src';
 
@@ -233,12 +234,14 @@ function errorBody(bytes: Buffer): { type: string; message: string } | undefined
   return { type, message: typeof message === 'string' ? message.slice(0, MAX_MESSAGE_LENGTH) : type };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The JSON of a success answer; strict UTF-8, as a signed answer never has broken bytes. */
+/**
+ * The JSON of a success answer, read as strictly as any listener reads a
+ * request (UTF-8, nesting bounded before any recursive walk, storable text):
+ * a hostile provider cannot overflow the verification's stack.
+ */
 function parseJson(server: GlobalConfSecurityServer, bytes: Buffer): unknown {
   try {
-    return JSON.parse(utf8.decode(bytes));
+    return parseStrictJson(bytes, { what: `The answer of security server ${server.id}` });
   } catch (cause) {
     throw new OrtooError('InvalidAnswer', `Security server ${server.id} answered with something not JSON`, {
       detail: { serverId: server.id },

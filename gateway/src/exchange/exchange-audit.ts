@@ -32,7 +32,15 @@ function signatureOf(message: SignedMessage): string {
   return `${message.signature.protected}..${message.signature.signature}`;
 }
 
-function requestFacts(message: SignedMessage<RequestEnvelope>, securityServer: string): AuditEntry {
+/**
+ * The facts of a request; `requestHash` is its `envelopeHash` when the
+ * caller already has it (canonicalising the envelope again costs on the hot path).
+ */
+function requestFacts(
+  message: SignedMessage<RequestEnvelope>,
+  securityServer: string,
+  requestHash = envelopeHash(message.envelope),
+): AuditEntry {
   const { envelope } = message;
   return {
     event: 'accepted',
@@ -42,7 +50,7 @@ function requestFacts(message: SignedMessage<RequestEnvelope>, securityServer: s
     service: envelope.service,
     ...(envelope.userId === undefined ? {} : { userId: envelope.userId }),
     securityServer,
-    requestHash: envelopeHash(envelope),
+    requestHash,
     requestSignature: signatureOf(message),
   };
 }
@@ -55,15 +63,19 @@ function subjectOf(
   return subject === undefined ? {} : { dataSubject: subject };
 }
 
-/** The gateway took on a message: checked, about to be queued for `providerServerId`. */
+/**
+ * The gateway took on a message: checked, about to be delivered by
+ * `providerServerId`. `requestHash` is the envelope's, as the replay step computed it.
+ */
 export function acceptedRecord(
   message: SignedMessage<RequestEnvelope>,
   service: GlobalConfService,
   consumerServerId: string,
   providerServerId: string,
+  requestHash: string,
 ): AuditEntry {
   return {
-    ...requestFacts(message, consumerServerId),
+    ...requestFacts(message, consumerServerId, requestHash),
     ...subjectOf(service, message),
     detail: {
       serviceVersion: service.version,
@@ -84,7 +96,10 @@ export function rejectedRecord(facts: MessageFacts, step: string, error: OrtooEr
   };
 }
 
-/** The provider answered and the answer passed its checks. */
+/**
+ * The provider answered and the answer passed its checks, which bound it to
+ * the request: its `requestHash` is the request's.
+ */
 export function deliveredRecord(
   message: SignedMessage<RequestEnvelope>,
   service: GlobalConfService | undefined,
@@ -93,7 +108,7 @@ export function deliveredRecord(
   attempt: number,
 ): AuditEntry {
   return {
-    ...requestFacts(message, providerServerId),
+    ...requestFacts(message, providerServerId, answer.envelope.requestHash),
     ...(service === undefined ? {} : subjectOf(service, message)),
     event: 'delivered',
     responseHash: envelopeHash(answer.envelope),

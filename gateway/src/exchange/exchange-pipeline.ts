@@ -322,7 +322,7 @@ export class ExchangePipeline {
       await checkRequestBody(serviceSchemas, service, message);
 
       steps.next('audit');
-      await audit.record(acceptedRecord(message, service, caller.id, target.id));
+      await audit.record(acceptedRecord(message, service, caller.id, target.id, requestHash));
 
       steps.next('queue');
       const data: DeliveryJobData = {

@@ -1,20 +1,8 @@
 import type { ResponseEnvelope, SignedMessage } from '../../../core/src';
 import { bumpRegistryVersion } from '../../../gateway/src/registry/registry-version';
 import { PROVIDER, personAnswer } from '../../helpers/exchange-network';
+import { eventually, sleep } from '../../helpers/eventually';
 import { startProcessNetwork, type ProcessNetwork } from '../../helpers/process-network';
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits until `check` holds, polling every 50 ms, at most `timeoutMs`. */
-async function eventually(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the gateway as separate processes (the scale-out path)', () => {
   let network: ProcessNetwork;
@@ -50,7 +38,11 @@ describe('the gateway as separate processes (the scale-out path)', () => {
     network.gateway.kill('SIGKILL');
     await network.startWorker();
     const ids = messages.map((message) => message.envelope.id);
-    await eventually(() => ids.every((id) => network.provider.received.includes(id)));
+    await eventually(
+      'every message at the provider',
+      () => (ids.every((id) => network.provider.received.includes(id)) ? true : undefined),
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (const id of ids) expect(network.provider.received.filter((seen) => seen === id)).toHaveLength(1);
   }, 60_000);
@@ -80,6 +72,10 @@ describe('a delivery worker process', () => {
       expect((await network.post(message, { prefer: 'respond-async' })).status).toBe(202);
     }
     const ids = messages.map((message) => message.envelope.id);
-    await eventually(() => ids.every((id) => endpoint.received.includes(id)), 10_000);
+    await eventually(
+      'every message at the new server',
+      () => (ids.every((id) => endpoint.received.includes(id)) ? true : undefined),
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
   }, 30_000);
 });

@@ -95,7 +95,9 @@ export function credentialHeadersOf(headers: IncomingHttpHeaders): ReadonlySet<s
  * @throws OrtooError `Unauthenticated` when an `Authorization` header has another scheme.
  */
 export function credentialsOf(headers: IncomingHttpHeaders, socket?: Socket): LocalSystemCredentials {
-  const authorization = credentialHeadersOf(headers).has('authorization') ? single(headers.authorization) : undefined;
+  const authorization = credentialHeadersOf(headers).has('authorization')
+    ? single(headers.authorization)
+    : undefined;
   let apiKey: string | undefined;
   if (authorization !== undefined) {
     apiKey = (BEARER.exec(authorization) ?? XROAD_APIKEY.exec(authorization))?.[1];

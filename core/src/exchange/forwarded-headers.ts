@@ -101,10 +101,19 @@ function connectionOptions(value: string | readonly string[] | undefined): Set<s
  * the caller's fault, a backend's answer as the provider's.
  */
 function tooLarge(kind: Envelope['kind'], count: number, size: number): OrtooError {
-  const limits = { headers: count, bytes: size, maxHeaders: MAX_FORWARDED_HEADERS, maxBytes: MAX_FORWARDED_HEADER_BYTES };
+  const limits = {
+    headers: count,
+    bytes: size,
+    maxHeaders: MAX_FORWARDED_HEADERS,
+    maxBytes: MAX_FORWARDED_HEADER_BYTES,
+  };
   return kind === 'request'
-    ? new OrtooError('HeadersTooLarge', 'The request’s headers exceed what a message carries', { detail: limits })
-    : new OrtooError('InvalidAnswer', 'The backend’s headers exceed what a message carries', { detail: limits });
+    ? new OrtooError('HeadersTooLarge', 'The request’s headers exceed what a message carries', {
+        detail: limits,
+      })
+    : new OrtooError('InvalidAnswer', 'The backend’s headers exceed what a message carries', {
+        detail: limits,
+      });
 }
 
 /** Checks the count and total size of headers an envelope is to carry. */
@@ -152,11 +161,17 @@ export function pickForwardedHeaders(
  *   allowed or over the limits.
  */
 export function checkForwardedHeaders(envelope: Envelope): void {
-  const refused = Object.keys(envelope.headers).filter((name) => name !== name.toLowerCase() || isKeptOnHop(name));
+  const refused = Object.keys(envelope.headers).filter(
+    (name) => name !== name.toLowerCase() || isKeptOnHop(name),
+  );
   if (refused.length > 0) {
-    throw new OrtooError('InvalidEnvelope', `Headers not allowed in a ${envelope.kind}: ${refused.join(', ')}`, {
-      detail: { headers: refused },
-    });
+    throw new OrtooError(
+      'InvalidEnvelope',
+      `Headers not allowed in a ${envelope.kind}: ${refused.join(', ')}`,
+      {
+        detail: { headers: refused },
+      },
+    );
   }
   try {
     checkSize(envelope.kind, envelope.headers);

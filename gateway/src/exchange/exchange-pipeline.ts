@@ -295,7 +295,11 @@ export class ExchangePipeline {
 
       steps.next('replay');
       // The route is remembered with the id; the service is checked in the next step.
-      const target = providerServerFor(index, index.service(envelope.service, envelope.serviceVersion), envelope);
+      const target = providerServerFor(
+        index,
+        index.service(envelope.service, envelope.serviceVersion),
+        envelope,
+      );
       const requestHash = envelopeHash(envelope);
       const earlier = await replay.claim(envelope.id, {
         providerServerId: target?.id ?? '',

@@ -98,7 +98,9 @@ const IDENTIFIERS_NS = 'http://x-road.eu/xsd/identifiers';
 function clientXml(entry: ClientList['member'][number]): string {
   const { id } = entry;
   const subsystem =
-    id.subsystem_code === undefined ? '' : `<id:subsystemCode>${xmlText(id.subsystem_code)}</id:subsystemCode>`;
+    id.subsystem_code === undefined
+      ? ''
+      : `<id:subsystemCode>${xmlText(id.subsystem_code)}</id:subsystemCode>`;
   return (
     `<xrd:member><xrd:id id:objectType="${id.object_type}">` +
     `<id:xRoadInstance>${xmlText(id.xroad_instance)}</id:xRoadInstance>` +

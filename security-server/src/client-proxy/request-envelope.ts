@@ -111,7 +111,9 @@ export function messageBodyOf(
  */
 export function targetServerOf(headers: IncomingHttpHeaders): string | undefined {
   const value = lastValue(headers, 'x-road-security-server');
-  return value === undefined ? undefined : formatSecurityServerId(parseSecurityServerId(value.split('/').map(decodePart).join('/')));
+  return value === undefined
+    ? undefined
+    : formatSecurityServerId(parseSecurityServerId(value.split('/').map(decodePart).join('/')));
 }
 
 /**

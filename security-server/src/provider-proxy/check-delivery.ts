@@ -60,9 +60,13 @@ export function checkDelivery(index: GlobalConfIndex, raw: unknown, scope: Provi
   }
   const asked = message.envelope.securityServer;
   if (asked !== undefined && scope.serverId !== undefined && asked !== scope.serverId) {
-    throw new OrtooError('UnknownTargetServer', `The request is for security server ${asked}, not ${scope.serverId}`, {
-      detail: { securityServer: asked, reason: 'other-server' },
-    });
+    throw new OrtooError(
+      'UnknownTargetServer',
+      `The request is for security server ${asked}, not ${scope.serverId}`,
+      {
+        detail: { securityServer: asked, reason: 'other-server' },
+      },
+    );
   }
   authorize(index, message.envelope);
   const route = findBackendRoute(scope.routes, service);

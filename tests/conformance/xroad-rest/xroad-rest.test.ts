@@ -209,7 +209,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  // eslint-disable-next-line no-console
   console.log(`X-Road REST conformance (PR-REST, PR-MREST): ${tally.cases} cases, ${tally.passed} passed`);
   expect(await network.close()).toEqual([]);
 }, 60_000);

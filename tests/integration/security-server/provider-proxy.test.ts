@@ -242,7 +242,7 @@ describe('POST /v1/deliver', () => {
   it('answers 503 BackendUnavailable when the backend is down, and logs no answer', async () => {
     const request = signRequest(signers.consumer, { serviceVersion: 'v2' });
     const answer = await deliver(request);
-    expectError(answer, 503, 'Server.ServerProxy.BackendUnavailable');
+    expectError(answer, 503, 'Server.ServerProxy.NetworkError');
     expect(await loggedCounts(logStore, request.envelope.id)).toEqual({ 'received request': 1 });
   });
 
@@ -264,7 +264,7 @@ describe('POST /v1/deliver', () => {
     const request = signRequest(signers.consumer);
     await backend.stop();
     try {
-      expectError(await deliver(request), 503, 'Server.ServerProxy.BackendUnavailable');
+      expectError(await deliver(request), 503, 'Server.ServerProxy.NetworkError');
     } finally {
       await backend.resume();
     }
@@ -287,7 +287,7 @@ describe('POST /v1/deliver', () => {
   it('never calls a POST twice: after an attempt of unknown outcome a redelivery is OutcomeUnknown', async () => {
     cutOffOnce();
     const request = signRequest(signers.consumer);
-    expectError(await deliver(request), 503, 'Server.ServerProxy.BackendUnavailable');
+    expectError(await deliver(request), 503, 'Server.ServerProxy.NetworkError');
     expectError(await deliver(request), 502, 'Server.ServerProxy.OutcomeUnknown');
     expect(backend.hits).toHaveLength(1);
   });
@@ -295,7 +295,7 @@ describe('POST /v1/deliver', () => {
   it('calls an idempotent method (GET) again after an attempt of unknown outcome', async () => {
     cutOffOnce();
     const request = signRequest(signers.consumer, { method: 'GET', path: '/УБ99010112', body: undefined });
-    expectError(await deliver(request), 503, 'Server.ServerProxy.BackendUnavailable');
+    expectError(await deliver(request), 503, 'Server.ServerProxy.NetworkError');
     expect(verified(await deliver(request), request).body).toEqual({ ok: true });
     expect(backend.hits).toHaveLength(2);
     expect(backend.hits.map((hit) => hit.headers['x-road-id'])).toEqual([

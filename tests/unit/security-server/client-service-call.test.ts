@@ -363,7 +363,7 @@ describe('MessageAnswers', () => {
   it('gives a dead letter as DeliveryFailed with the gateway’s reason', async () => {
     const { log, gateway, context } = setUp();
     await sentRequest(log, 'dead-1');
-    const reason = { type: 'Server.ServerProxy.BackendUnavailable', message: 'backend down' };
+    const reason = { type: 'Server.ServerProxy.NetworkError', message: 'backend down' };
     gateway.statusOf = (id) => ({ id, state: 'dead-lettered', attempts: 3, reason });
     await expect(new MessageAnswers(context).answer(portal, 'dead-1')).rejects.toMatchObject({
       code: 'DeliveryFailed',

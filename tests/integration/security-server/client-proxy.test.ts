@@ -16,7 +16,6 @@ import {
   GlobalConfClient,
   createMetricsRegistry,
   createMtlsServer,
-  envelopeHash,
   xRoadRequestHash,
   verifyAnswer,
   verifyRequest,

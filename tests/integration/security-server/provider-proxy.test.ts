@@ -165,7 +165,8 @@ describe('POST /v1/deliver', () => {
           'content-type': 'application/json; charset=utf-8',
           etag: '"v7"',
           'set-cookie': 'session=secret',
-          'x-backend-internal': 'hidden',
+          'x-backend-trace': 'b-7',
+          server: 'backend/1.0',
         })
         .end(JSON.stringify({ name: 'Бат-Эрдэнэ Должин', echo: JSON.parse(hit.body.toString('utf8')) }));
     });
@@ -178,7 +179,12 @@ describe('POST /v1/deliver', () => {
     const signed = verified(answer, request);
     expect(answer.headers['x-road-id']).toBe(request.envelope.id);
     expect(signed.envelope.status).toBe(200);
-    expect(signed.envelope.headers).toEqual({ etag: '"v7"' });
+    // Every end-to-end header of the backend (its own too), not its cookie nor its server name.
+    expect(signed.envelope.headers).toEqual({
+      etag: '"v7"',
+      'x-backend-trace': 'b-7',
+      date: expect.any(String),
+    });
     expect(signed.body).toEqual({ name: 'Бат-Эрдэнэ Должин', echo: { registerNumber: 'УБ99010112' } });
 
     expect(backend.hits).toHaveLength(1);

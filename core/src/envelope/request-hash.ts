@@ -15,7 +15,7 @@ import { isJsonContentType, type RequestEnvelope, type SignedMessage } from './e
 export function xRoadRequestHash(message: Pick<SignedMessage<RequestEnvelope>, 'envelope' | 'body'>): string {
   const { envelope, body } = message;
   const headers = hash('sha512', canonicalJson(envelope), 'buffer');
-  if (envelope.contentType === undefined || body === undefined) return hash('sha512', headers, 'base64');
+  if (envelope.contentType === undefined || body === undefined) return headers.toString('base64');
   const bytes = isJsonContentType(envelope.contentType)
     ? canonicalJson(body as JsonValue)
     : Buffer.from(body as string, 'base64');

@@ -1,5 +1,21 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { OrtooError, type Logger } from '../../core/src';
+
+/**
+ * Where Redis is, as the configuration gives it: one server at `url`, or a
+ * Redis Cluster whose seed nodes are `clusterNodes` (`host:port`; the others
+ * are found from them). With a cluster, `url` gives only the credentials and
+ * TLS (`rediss://`) of every node; its host and port are not used.
+ */
+export interface RedisTarget {
+  /** `redis://[user:password@]host:port` or `rediss://…`. */
+  readonly url: string;
+  /** Seed nodes of a Redis Cluster, `host:port`; absent for a single server. */
+  readonly clusterNodes?: readonly string[];
+}
+
+/** A connection to a single Redis or to a Redis Cluster: both take the same commands. */
+export type RedisConnection = Redis | Cluster;
 
 /**
  * What a connection is for; each needs Redis to fail differently.
@@ -61,17 +77,70 @@ function optionsFor(purpose: RedisPurpose, commandTimeoutMs: number): RedisOptio
   }
 }
 
+/** The credentials and TLS that `url` gives every node of a cluster. */
+function nodeOptionsOf(url: string): RedisOptions {
+  const parsed = new URL(url);
+  return {
+    ...(parsed.username !== '' && { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password !== '' && { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.protocol === 'rediss:' && { tls: {} }),
+  };
+}
+
+/** `host:port` as ioredis takes a node; the host may be an IPv6 address in brackets. */
+function clusterNodeOf(node: string): { host: string; port: number } {
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(at + 1)) };
+}
+
 /**
- * Opens a connection to Redis at `url` (`redis://…` or `rediss://…`), tuned
- * for its purpose (see {@link RedisPurpose}). It connects at once and
- * reconnects on its own; errors are logged, never thrown as events.
+ * A cluster connection for `purpose`: the per-purpose options go to each
+ * node, except the offline queue and reconnection, which the cluster owns.
+ * During a failover (a master is away until its replica takes over) the
+ * cluster refreshes its slot map and retries a command every 200 ms, within
+ * the node's command timeout for fail-fast purposes.
  */
-export function createRedisConnection(url: string, options: RedisConnectionOptions): Redis {
+function clusterOf(
+  target: RedisTarget & { clusterNodes: readonly string[] },
+  purpose: RedisPurpose,
+  redisOptions: RedisOptions,
+): Cluster {
+  const { retryStrategy: reconnect, enableOfflineQueue, enableAutoPipelining, ...nodeOptions } = redisOptions;
+  const options: ClusterOptions = {
+    redisOptions: { ...nodeOptions, ...nodeOptionsOf(target.url) },
+    ...(enableOfflineQueue !== undefined && { enableOfflineQueue }),
+    ...(enableAutoPipelining !== undefined && { enableAutoPipelining }),
+    ...(reconnect !== undefined && { clusterRetryStrategy: reconnect }),
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    ...(purpose === 'queue' || purpose === 'command' ? { maxRedirections: 32 } : {}),
+  };
+  return new Cluster(target.clusterNodes.map(clusterNodeOf), options);
+}
+
+/**
+ * Opens a connection to the Redis of `target` (one server, or a Redis
+ * Cluster; a URL is one server), tuned for its purpose (see
+ * {@link RedisPurpose}). It connects at once and reconnects on its own;
+ * errors are logged, never thrown as events.
+ */
+export function createRedisConnection(url: string, options: RedisConnectionOptions): Redis;
+export function createRedisConnection(target: RedisTarget, options: RedisConnectionOptions): RedisConnection;
+export function createRedisConnection(
+  targetOrUrl: RedisTarget | string,
+  options: RedisConnectionOptions,
+): RedisConnection {
+  const target = typeof targetOrUrl === 'string' ? { url: targetOrUrl } : targetOrUrl;
   const { purpose, logger } = options;
-  const redis = new Redis(
-    url,
-    optionsFor(purpose, options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
-  );
+  const redisOptions: RedisOptions = {
+    ...optionsFor(purpose, options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+    ...(options.autoPipelining === true && { enableAutoPipelining: true }),
+  };
+  const { clusterNodes } = target;
+  const redis =
+    clusterNodes !== undefined && clusterNodes.length > 0
+      ? clusterOf({ ...target, clusterNodes }, purpose, redisOptions)
+      : new Redis(target.url, redisOptions);
   // One warning per outage, not one per reconnection attempt.
   let healthy = true;
   redis.on('error', (error: Error) => {
@@ -92,7 +161,7 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
  * once when the connection is between reconnection attempts: Redis is away.
  */
 export async function whenReady(
-  redis: Redis,
+  redis: RedisConnection,
   timeoutMs: number = DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
 ): Promise<void> {
   if (redis.status === 'ready') return;
@@ -130,7 +199,7 @@ export function queueUnavailable(reason: string, cause?: unknown): OrtooError {
  * of rejecting with "Connection is closed" after their caller has gone.
  * A connection that is not connected is dropped at once.
  */
-export async function closeConnection(redis: Redis): Promise<void> {
+export async function closeConnection(redis: RedisConnection): Promise<void> {
   if (redis.status === 'ready') {
     await redis.quit().catch(() => redis.disconnect());
   } else {

@@ -38,8 +38,22 @@ interface Sent {
   readonly kind: 'sync' | 'async';
   readonly sentAt: number;
   readonly status: number | 'no answer';
+  /** The X-Road error type of a refusal. */
+  readonly type?: string;
   readonly answeredAt: number;
 }
+
+/**
+ * What the consumer's server answers when the gateway went away mid-call, or
+ * Redis could not take the message: the refusals the README documents.
+ */
+const DOCUMENTED_REFUSALS = [
+  'Server.ClientProxy.GatewayUnavailable',
+  'Server.ClientProxy.Timeout',
+  'Server.ServerProxy.QueueUnavailable',
+  'Server.ServerProxy.Timeout',
+  'Server.ServerProxy.OutcomeUnknown',
+];
 
 const canRun = haproxyInstalled();
 if (!canRun) process.stdout.write('scale-out test skipped: haproxy is not installed (.ci/run installs it)\n');
@@ -79,7 +93,8 @@ describeIfHaproxy('two gateways behind haproxy, two workers, on a Redis Cluster'
     const sentAt = Date.now();
     const body = JSON.stringify({ registerNumber: 'УБ99010112' });
     return new Promise((resolve) => {
-      const done = (status: Sent['status']) => resolve({ id, kind, sentAt, status, answeredAt: Date.now() });
+      const done = (status: Sent['status'], type?: string) =>
+        resolve({ id, kind, sentAt, status, ...(type !== undefined && { type }), answeredAt: Date.now() });
       const req = request(
         `${network.clientUrl}/r1/${network.serviceId}`,
         {
@@ -96,8 +111,17 @@ describeIfHaproxy('two gateways behind haproxy, two workers, on a Redis Cluster'
           },
         },
         (res) => {
-          res.resume();
-          res.on('end', () => done(res.statusCode ?? 0));
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status === 200 || status === 202) return done(status);
+            try {
+              done(status, (JSON.parse(text) as { type?: string }).type);
+            } catch {
+              done(status);
+            }
+          });
           res.on('error', () => done('no answer'));
         },
       );
@@ -204,7 +228,7 @@ describeIfHaproxy('two gateways behind haproxy, two workers, on a Redis Cluster'
     process.stdout.write(
       [
         `scale-out: ${sent.length} sent in ${((stoppedAt - twoFrom) / 1000).toFixed(1)} s, ${accepted.length} accepted ` +
-          `(${accepted.length - asyncIds.length} sync answered, ${asyncIds.length} async queued), refused ${JSON.stringify(tally(refused.map((one) => one.status)))}`,
+          `(${accepted.length - asyncIds.length} sync answered, ${asyncIds.length} async queued), refused ${JSON.stringify(tally(refused.map((one) => one.type ?? one.status)))}`,
         `scale-out: throughput (accepted/s, ${IN_FLIGHT} sync + ${IN_FLIGHT} async in flight): ` +
           `2 gateways ${rate(twoFrom, twoTo).toFixed(0)}, 1 gateway ${rate(oneFrom, oneTo).toFixed(0)}, ` +
           `after both restarts ${rate(recoveredAt, stoppedAt).toFixed(0)}`,
@@ -212,10 +236,21 @@ describeIfHaproxy('two gateways behind haproxy, two workers, on a Redis Cluster'
         `scale-out: async outcomes: ${delivered.length} delivered, ${JSON.stringify(tally(failed.map((id) => outcomes.get(id) as string)))} failed, ` +
           `${unsettled.length} unsettled of which ${lostOnRecord.length} open on the audit record; ` +
           `${twice.length} called twice; audit open messages ${open.count}`,
+        `scale-out: refused: ${JSON.stringify(
+          refused.map((one) => ({
+            type: one.type ?? one.status,
+            calls: calls[one.id] ?? 0,
+            open: openIds.has(one.id),
+          })),
+        )}`,
       ].join('\n') + '\n',
     );
 
     expect(accepted.length).toBeGreaterThan(0);
+    // A refusal is the consumer's server telling it the gateway went away (or never answered) mid-call.
+    expect(refused.filter((one) => !DOCUMENTED_REFUSALS.includes(one.type ?? String(one.status)))).toEqual(
+      [],
+    );
     // Never twice at the backend: a redelivery of a call that had begun is answered OutcomeUnknown instead.
     expect(twice).toEqual([]);
     // A sync answer is the backend's: it was called once.

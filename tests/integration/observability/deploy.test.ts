@@ -9,98 +9,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, promtool, seriesNames, startRealGateway } from './observability-support';
+import {
+  dashboardExpressions,
+  dashboardQueries,
+  unexposedMetrics,
+  metricNamesOf,
+  promqlRulesOf,
+  ruleExpressions,
+  PROMETHEUS_SERIES,
+  type Dashboard,
+} from './promql';
 
 const DEPLOY = path.join(REPO_ROOT, 'deploy');
 const PROMETHEUS_CONFIG = path.join(DEPLOY, 'prometheus', 'prometheus.yml');
 const ALERTS = path.join(DEPLOY, 'prometheus', 'alerts.yml');
 const ALERT_SCENARIOS = path.join(DEPLOY, 'prometheus', 'alerts.test.yml');
 const DASHBOARD = path.join(DEPLOY, 'grafana', 'ortoo-dashboard.json');
-
-/** Series Prometheus makes itself rather than scrapes. */
-const SYNTHETIC = new Set(['up']);
-
-/** PromQL words that are not metric names. */
-const KEYWORDS = new Set([
-  'by',
-  'without',
-  'on',
-  'ignoring',
-  'group_left',
-  'group_right',
-  'and',
-  'or',
-  'unless',
-  'bool',
-  'offset',
-  'inf',
-  'nan',
-]);
-
-/**
- * The metric names of a PromQL expression: what is left once strings, label
- * matchers, ranges, grouping clauses, numbers, keywords and function names
- * are taken out. Simple, and enough for the expressions of `deploy/`.
- */
-function metricNamesOf(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  const names = [...stripped.matchAll(/\b[a-zA-Z_][a-zA-Z0-9_:]*\b(?!\s*\()/g)].map(([name]) => name);
-  return [...new Set(names.filter((name) => !KEYWORDS.has(name.toLowerCase())))];
-}
-
-/** The `expr` of every rule of a rules file (plain or folded with `>-`). */
-function ruleExpressions(yaml: string): string[] {
-  const lines = yaml.split('\n');
-  const found: string[] = [];
-  lines.forEach((line, index) => {
-    const match = /^(\s*)(?:- )?expr:\s*(.*)$/.exec(line);
-    if (match === null) return;
-    const [, indent = '', rest = ''] = match;
-    if (!/^[>|]/.test(rest)) {
-      found.push(rest.replace(/^'(.*)'$/, '$1'));
-      return;
-    }
-    const body: string[] = [];
-    for (const next of lines.slice(index + 1)) {
-      if (next.trim() !== '' && next.length - next.trimStart().length <= indent.length) break;
-      body.push(next.trim());
-    }
-    found.push(body.join(' ').trim());
-  });
-  return found;
-}
-
-interface Panel {
-  type: string;
-  title: string;
-  targets?: { expr?: string; refId: string }[];
-  panels?: Panel[];
-}
-
-interface Dashboard {
-  title: string;
-  uid: string;
-  panels: Panel[];
-  templating: { list: { name: string; type: string; query?: string | { query?: string } }[] };
-}
-
-/** Every query panel's expressions, by panel title. */
-function dashboardExpressions(dashboard: Dashboard): { panel: string; expr: string }[] {
-  const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
-  return panels
-    .filter((panel) => panel.type !== 'row')
-    .flatMap((panel) =>
-      (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr ?? '' })),
-    );
-}
-
-/** A Grafana query as Prometheus would get it: the dashboard's variables given values. */
-function withVariables(expr: string): string {
-  return expr.replace(/\$__rate_interval/g, '5m').replace(/\$provider/g, '.*');
-}
 
 describe('deploy/', () => {
   let exposed: Set<string>;
@@ -159,7 +83,7 @@ describe('deploy/', () => {
     expect(expressions.length).toBeGreaterThanOrEqual(10);
     const unknown = expressions.flatMap((expr) =>
       metricNamesOf(expr)
-        .filter((name) => !SYNTHETIC.has(name) && !exposed.has(name))
+        .filter((name) => !PROMETHEUS_SERIES.has(name) && !exposed.has(name))
         .map((name) => `${name} in ${expr}`),
     );
     expect(unknown).toEqual([]);
@@ -174,16 +98,7 @@ describe('deploy/', () => {
     // promtool parses PromQL as it checks rules: each query becomes a recording rule.
     const dir = mkdtempSync(path.join(tmpdir(), 'ortoo-dashboard-'));
     try {
-      const rules = [
-        'groups:',
-        '  - name: dashboard',
-        '    rules:',
-        ...expressions.flatMap(({ expr }, index) => [
-          `      - record: dashboard:query_${index}`,
-          `        expr: ${JSON.stringify(withVariables(expr))}`,
-        ]),
-      ].join('\n');
-      writeFileSync(path.join(dir, 'dashboard.rules.yml'), rules);
+      writeFileSync(path.join(dir, 'dashboard.rules.yml'), promqlRulesOf(expressions));
       const checked = promtool(['check', 'rules', path.join(dir, 'dashboard.rules.yml')]);
       expect(checked.output).toContain(`SUCCESS: ${expressions.length} rules found`);
       expect(checked.status).toBe(0);
@@ -193,21 +108,8 @@ describe('deploy/', () => {
   });
 
   it('charts only metrics the gateway exposes', () => {
-    const queries = [
-      ...dashboardExpressions(dashboard),
-      ...dashboard.templating.list
-        .filter((variable) => variable.type === 'query')
-        .map(({ name, query }) => ({
-          panel: `variable ${name}`,
-          expr: (typeof query === 'string' ? query : query?.query) ?? '',
-        })),
-    ];
-    const unknown = queries.flatMap(({ panel, expr }) => {
-      const variable = /label_values\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(expr);
-      const names = variable === null ? metricNamesOf(expr) : [variable[1] as string];
-      return names.filter((name) => !exposed.has(name)).map((name) => `${panel}: ${name}`);
-    });
-    expect(unknown).toEqual([]);
+    const queries = dashboardQueries(dashboard);
+    expect(unexposedMetrics(queries, exposed)).toEqual([]);
     // The checks above would pass vacuously if nothing were found.
     const named = new Set(queries.flatMap(({ expr }) => metricNamesOf(expr)));
     for (const metric of [

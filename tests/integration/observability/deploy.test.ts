@@ -47,12 +47,17 @@ describe('deploy/', () => {
     expect(checked.status).toBe(0);
   });
 
-  it('scrapes the gateway admin listener and the security servers at /metrics', () => {
+  it('scrapes the gateway admin listener, the delivery workers and the security servers at /metrics', () => {
     const config = readFileSync(PROMETHEUS_CONFIG, 'utf8');
     expect(config).toMatch(/job_name: ortoo-gateway[\s\S]*metrics_path: \/metrics[\s\S]*127\.0\.0\.1:4400/);
+    expect(config).toMatch(
+      /job_name: ortoo-delivery-workers\s+metrics_path: \/metrics\s+file_sd_configs:\s+- files: \['targets\/delivery-workers\.yml'\]/,
+    );
     expect(config).toMatch(/job_name: ortoo-security-servers[\s\S]*metrics_path: \/metrics/);
     const targets = readFileSync(path.join(DEPLOY, 'prometheus', 'targets', 'security-servers.yml'), 'utf8');
     expect(targets).toMatch(/:8080'/);
+    const workers = readFileSync(path.join(DEPLOY, 'prometheus', 'targets', 'delivery-workers.yml'), 'utf8');
+    expect(workers).toMatch(/- targets: \['[^']+:\d+'/);
   });
 
   it('has alert rules that promtool accepts, and that fire as their scenarios say', () => {

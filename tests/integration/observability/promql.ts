@@ -3,6 +3,10 @@
  * expressions of a rules file and of a Grafana dashboard, and a rules file
  * that makes promtool parse a dashboard's queries.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promtool } from './observability-support';
 
 /** Series Prometheus makes itself rather than scrapes. */
 export const PROMETHEUS_SERIES = new Set(['up']);
@@ -91,11 +95,14 @@ function withVariables(expr: string): string {
 }
 
 /**
- * A rules file with one recording rule per query, variables filled in: promtool
- * parses PromQL as it checks rules (`promtool check rules`).
+ * Has promtool parse `expressions` as a dashboard would send them (variables
+ * filled in): each becomes a recording rule of a rules file it checks.
  */
-export function promqlRulesOf(expressions: readonly { readonly expr: string }[]): string {
-  return [
+export function checkPromql(expressions: readonly { readonly expr: string }[]): {
+  status: number;
+  output: string;
+} {
+  const rules = [
     'groups:',
     '  - name: dashboard',
     '    rules:',
@@ -104,6 +111,13 @@ export function promqlRulesOf(expressions: readonly { readonly expr: string }[])
       `        expr: ${JSON.stringify(withVariables(expr))}`,
     ]),
   ].join('\n');
+  const dir = mkdtempSync(path.join(tmpdir(), 'ortoo-dashboard-'));
+  try {
+    writeFileSync(path.join(dir, 'dashboard.rules.yml'), rules);
+    return promtool(['check', 'rules', path.join(dir, 'dashboard.rules.yml')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Every query of a dashboard: its panels' and its query variables'. */

@@ -94,15 +94,14 @@ function clusterNodeOf(node: string): { host: string; port: number } {
 }
 
 /**
- * A cluster connection for `purpose`: the per-purpose options go to each
- * node, except the offline queue and reconnection, which the cluster owns.
- * During a failover (a master is away until its replica takes over) the
- * cluster refreshes its slot map and retries a command every 200 ms, within
- * the node's command timeout for fail-fast purposes.
+ * A cluster connection with a purpose's options: they go to each node, but
+ * the offline queue, auto-pipelining and reconnection, which the cluster
+ * owns. While a master is away (until its replica takes over) a command for
+ * its slots is retried every 200 ms, within the command timeout of a
+ * fail-fast purpose.
  */
 function clusterOf(
   target: RedisTarget & { clusterNodes: readonly string[] },
-  purpose: RedisPurpose,
   redisOptions: RedisOptions,
 ): Cluster {
   const { retryStrategy: reconnect, enableOfflineQueue, enableAutoPipelining, ...nodeOptions } = redisOptions;
@@ -113,7 +112,6 @@ function clusterOf(
     ...(reconnect !== undefined && { clusterRetryStrategy: reconnect }),
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 200,
-    ...(purpose === 'queue' || purpose === 'command' ? { maxRedirections: 32 } : {}),
   };
   return new Cluster(target.clusterNodes.map(clusterNodeOf), options);
 }
@@ -139,7 +137,7 @@ export function createRedisConnection(
   const { clusterNodes } = target;
   const redis =
     clusterNodes !== undefined && clusterNodes.length > 0
-      ? clusterOf({ ...target, clusterNodes }, purpose, redisOptions)
+      ? clusterOf({ ...target, clusterNodes }, redisOptions)
       : new Redis(target.url, redisOptions);
   // One warning per outage, not one per reconnection attempt.
   let healthy = true;

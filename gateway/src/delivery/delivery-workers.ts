@@ -1,5 +1,4 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   OrtooError,
   toOrtooError,
@@ -7,7 +6,7 @@ import {
   type ResponseEnvelope,
   type SignedMessage,
 } from '../../../core/src';
-import { closeConnection, createRedisConnection } from '../redis';
+import { closeConnection, createRedisConnection, type RedisConnection, type RedisTarget } from '../redis';
 import type { CompletionNotifier } from './completion-notifier';
 import {
   DELIVER_JOB,
@@ -58,8 +57,8 @@ export interface DeliveryHooks {
 
 /** Options of {@link DeliveryWorkers}. */
 export interface DeliveryWorkersOptions {
-  /** Redis, e.g. `redis://127.0.0.1:6379`: the workers open their own (blocking) connections. */
-  readonly url: string;
+  /** Redis (one server or a cluster): the workers open their own (blocking) connections. */
+  readonly redis: RedisTarget;
   /** As {@link DeliveryQueues}'. */
   readonly queuePrefix: string;
   /** Jobs in progress at once per server's queue, in this process. */
@@ -103,13 +102,13 @@ export interface DeliveryWorkersOptions {
 export class DeliveryWorkers {
   private readonly options: DeliveryWorkersOptions;
   /** Shared by the workers for their commands; each worker duplicates it for its blocking reads. */
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
   private readonly workers = new Map<string, Worker>();
   private closing: Promise<void> | undefined;
 
   constructor(options: DeliveryWorkersOptions) {
     this.options = options;
-    this.connection = createRedisConnection(options.url, { purpose: 'blocking', logger: options.logger });
+    this.connection = createRedisConnection(options.redis, { purpose: 'blocking', logger: options.logger });
   }
 
   /** The servers whose queues are being worked, sorted. */

@@ -4,7 +4,6 @@ import {
   listenerLimitsOf,
   listenerRefusals,
 } from '../../../core/src';
-import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Registry } from 'prom-client';
@@ -13,7 +12,7 @@ import { DeliveryQueues } from '../delivery/delivery-queues';
 import { DeliveryWorkers } from '../delivery/delivery-workers';
 import { ProviderClient } from '../delivery/provider-client';
 import type { GatewayDeps } from '../deps';
-import { closeConnection, createRedisConnection } from '../redis';
+import { closeConnection, createRedisConnection, type RedisConnection } from '../redis';
 import { createDeliveryHooks, createDeliveryProcessor, type DeliveryParts } from './deliver-exchange';
 import { createExchangeApp } from './exchange-app';
 import { ExchangeMetrics, tlsFailureReason } from './exchange-metrics';
@@ -30,7 +29,7 @@ export interface ExchangeRuntime {
   readonly queues: DeliveryQueues;
   readonly routing: RoutingTable;
   /** The queues' fail-fast Redis connection: what readiness checks ping. */
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   /** Stops listening, lets running deliveries finish, closes the Redis connections. */
   close(): Promise<void>;
 }
@@ -56,7 +55,7 @@ export async function startExchangeRuntime(
   options: ExchangeRuntimeOptions,
 ): Promise<ExchangeRuntime> {
   const { config, logger } = deps;
-  const { exchange, delivery, redisUrl } = config;
+  const { exchange, delivery, redis: redisTarget } = config;
   const closers: (() => Promise<void> | void)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) {
@@ -64,7 +63,7 @@ export async function startExchangeRuntime(
     }
   };
   try {
-    const redis = createRedisConnection(redisUrl, { purpose: 'queue', logger });
+    const redis = createRedisConnection(redisTarget, { purpose: 'queue', logger });
     closers.push(() => closeConnection(redis));
     const queues = new DeliveryQueues({
       connection: redis,
@@ -74,7 +73,7 @@ export async function startExchangeRuntime(
     });
     closers.push(() => queues.close());
     const notifier = await CompletionNotifier.start({
-      url: redisUrl,
+      redis: redisTarget,
       queuePrefix: delivery.queuePrefix,
       logger,
     });
@@ -107,7 +106,7 @@ export async function startExchangeRuntime(
 
     if (options.workers) {
       const workers = new DeliveryWorkers({
-        url: redisUrl,
+        redis: redisTarget,
         queuePrefix: delivery.queuePrefix,
         concurrency: delivery.concurrency,
         ratePerSecond: delivery.ratePerSecond,
@@ -137,7 +136,11 @@ export async function startExchangeRuntime(
 
     let url: string | undefined;
     if (options.listen) {
-      const commands = createRedisConnection(redisUrl, { purpose: 'command', logger, autoPipelining: true });
+      const commands = createRedisConnection(redisTarget, {
+        purpose: 'command',
+        logger,
+        autoPipelining: true,
+      });
       closers.push(() => closeConnection(commands));
       const pipeline = new ExchangePipeline({
         routing,

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { OrtooError } from '../../../core/src';
-import { whenReady } from '../redis';
+import { whenReady, type RedisConnection } from '../redis';
 
 /** Where an accepted message went, kept under its id: for status queries and callbacks. */
 export interface MessageRoute {
@@ -25,7 +24,7 @@ export interface MessageRoute {
  * its queue for status queries.
  */
 export class ReplayGuard {
-  readonly #redis: Redis;
+  readonly #redis: RedisConnection;
   readonly #prefix: string;
   readonly #ttlSeconds: number;
 
@@ -33,7 +32,7 @@ export class ReplayGuard {
    * @param prefix - the gateway's Redis key prefix (`ortoo`).
    * @param ttlSeconds - how long an id is remembered.
    */
-  constructor(redis: Redis, prefix: string, ttlSeconds: number) {
+  constructor(redis: RedisConnection, prefix: string, ttlSeconds: number) {
     this.#redis = redis;
     this.#prefix = prefix;
     this.#ttlSeconds = ttlSeconds;

@@ -1,0 +1,232 @@
+import type { HttpMethod } from '../envelope/envelope';
+import { OrtooError } from '../errors';
+
+/**
+ * Endpoints of a REST service, as X-Road has them (security server user
+ * guide, "REST service endpoints"): an HTTP method, or `*` for any, and a
+ * path pattern below the service in which `*` stands for any characters
+ * within one path segment and `**` for any characters across segments.
+ * X-Road's service-wide right is its base endpoint `* **`.
+ *
+ * Matching is only as safe as the path it is given, so a request path is
+ * normalised once, here, before any pattern sees it (X-Road 7.7.1 fixed a
+ * hole where an encoded traversal slipped past its path wildcards). The
+ * policy:
+ *
+ * - percent-escapes of unreserved characters (RFC 3986 §2.3: letters,
+ *   digits, `-._~`) are decoded, in either case of hex (`%7e`, `%7E`);
+ *   every other escape is kept with upper-case hex, and raw characters
+ *   outside RFC 3986's `pchar` (non-ASCII, `"`, `<`, …) are escaped as
+ *   UTF-8, so one path has one spelling;
+ * - refused outright (no pattern matches them): `.` and `..` segments in any
+ *   spelling (`%2e%2e`, `.%2E`, …); an encoded separator (`%2f`, `%5c`); a
+ *   backslash; an escaped percent sign (`%25`, so nothing double-decoded
+ *   downstream, such as `%252f`, can turn into a separator); NUL and other
+ *   control characters, raw or escaped; a broken escape; an empty segment
+ *   (`//`) other than one trailing slash; a path not starting with `/`.
+ *
+ * A trailing slash is kept and significant: `/persons/` is not `/persons`,
+ * and a segment that is a lone `*` needs at least one character, so
+ * `/persons/*` matches neither `/persons` nor `/persons/` (which a backend
+ * may well answer as the whole collection).
+ */
+
+/** The method of an endpoint: one HTTP method, or `*` for any. */
+export type EndpointMethod = HttpMethod | '*';
+
+/** An endpoint as a right names it: `GET /persons/*`. */
+export interface EndpointRule {
+  readonly method: EndpointMethod;
+  /** A normalised path pattern, starting with `/`. */
+  readonly path: string;
+}
+
+/** Why a request path matches no endpoint pattern at all. */
+export type PathRefusal =
+  | 'not-absolute'
+  | 'broken-escape'
+  | 'encoded-separator'
+  | 'encoded-percent'
+  | 'backslash'
+  | 'control-character'
+  | 'dot-segment'
+  | 'empty-segment';
+
+/** {@link normalizeRequestPath}'s answer. */
+export type NormalizedPath =
+  { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: PathRefusal };
+
+/** The methods an endpoint may name. */
+export const ENDPOINT_METHODS: readonly EndpointMethod[] = [
+  '*',
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+];
+
+/** Longest path pattern a right may name. */
+export const MAX_ENDPOINT_PATH_LENGTH = 512;
+
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+/** RFC 3986 `pchar` less `%`, which is read as an escape; `*` is one, so patterns keep their wildcards. */
+const PCHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;
+const HEX = /^[0-9A-Fa-f]{2}$/;
+
+class Refusal {
+  constructor(readonly reason: PathRefusal) {}
+}
+
+function escapeUtf8(char: string): string {
+  return [...Buffer.from(char, 'utf8')]
+    .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+    .join('');
+}
+
+/** One segment in its one spelling. @throws Refusal */
+function normalizeSegment(segment: string): string {
+  let out = '';
+  for (let i = 0; i < segment.length;) {
+    const char = String.fromCodePoint(segment.codePointAt(i) ?? 0);
+    i += char.length;
+    if (char === '%') {
+      const hex = segment.slice(i, i + 2);
+      if (!HEX.test(hex)) throw new Refusal('broken-escape');
+      i += 2;
+      const byte = parseInt(hex, 16);
+      const decoded = String.fromCharCode(byte);
+      if (byte === 0x2f || byte === 0x5c) throw new Refusal('encoded-separator');
+      if (byte === 0x25) throw new Refusal('encoded-percent');
+      if (byte < 0x20 || byte === 0x7f) throw new Refusal('control-character');
+      out += UNRESERVED.test(decoded) ? decoded : `%${hex.toUpperCase()}`;
+    } else if (char === '\\') {
+      throw new Refusal('backslash');
+    } else if (char < ' ' || char === '\u007f') {
+      throw new Refusal('control-character');
+    } else {
+      out += PCHAR.test(char) ? char : escapeUtf8(char);
+    }
+  }
+  if (out === '.' || out === '..') throw new Refusal('dot-segment');
+  return out;
+}
+
+/** @throws Refusal */
+function normalize(path: string): string {
+  if (path === '') return '/';
+  if (!path.startsWith('/')) throw new Refusal('not-absolute');
+  const segments = path.slice(1).split('/');
+  return `/${segments
+    .map((segment, at) => {
+      if (segment === '' && at < segments.length - 1) throw new Refusal('empty-segment');
+      return normalizeSegment(segment);
+    })
+    .join('/')}`;
+}
+
+/**
+ * A request path below a service (the envelope's `path`, as sent) in its one
+ * spelling, or why no endpoint pattern may match it; see the policy above.
+ * `''` (the service itself) reads as `/`.
+ */
+export function normalizeRequestPath(path: string): NormalizedPath {
+  try {
+    return { ok: true, path: normalize(path) };
+  } catch (error) {
+    if (error instanceof Refusal) return { ok: false, reason: error.reason };
+    throw error;
+  }
+}
+
+function invalidEndpoint(text: string, why: string): OrtooError {
+  return new OrtooError('BadRequest', `Invalid endpoint ${JSON.stringify(text.slice(0, 100))}: ${why}`, {
+    detail: { endpoint: text.slice(0, 100), reason: why },
+  });
+}
+
+/**
+ * Checks and normalises an endpoint a right is to name: the method upper
+ * case, the path pattern spelt as {@link normalizeRequestPath} spells
+ * request paths (so `/persons/%7Ejohn` and `/persons/~john` are one
+ * pattern), with `*` and `**` as wildcards (no `***`).
+ *
+ * @throws OrtooError `BadRequest` naming what is wrong.
+ */
+export function parseEndpoint(method: string, path: string): EndpointRule {
+  const text = `${method} ${path}`;
+  const upper = method.toUpperCase() as EndpointMethod;
+  if (!ENDPOINT_METHODS.includes(upper)) {
+    throw invalidEndpoint(text, `the method must be one of ${ENDPOINT_METHODS.join(', ')}`);
+  }
+  if (path.length === 0 || path.length > MAX_ENDPOINT_PATH_LENGTH) {
+    throw invalidEndpoint(text, `the path must have 1 to ${MAX_ENDPOINT_PATH_LENGTH} characters`);
+  }
+  if (path === '**') return { method: upper, path };
+  if (path.includes('***')) throw invalidEndpoint(text, 'a wildcard is * or **');
+  try {
+    return { method: upper, path: normalize(path) };
+  } catch (error) {
+    if (error instanceof Refusal) throw invalidEndpoint(text, `the path has a ${error.reason}`);
+    throw error;
+  }
+}
+
+/**
+ * Reads an endpoint as people write it, `GET /persons/*` (method, one
+ * space, path pattern); see {@link parseEndpoint}.
+ *
+ * @throws OrtooError `BadRequest`.
+ */
+export function parseEndpointText(text: string): EndpointRule {
+  const match = /^(\S+) (\S+)$/.exec(text.trim());
+  if (match === null) throw invalidEndpoint(text, 'expected "METHOD /path" such as "GET /persons/*"');
+  return parseEndpoint(match[1] ?? '', match[2] ?? '');
+}
+
+/** `GET /persons/*`: how an endpoint is written. */
+export function formatEndpoint(rule: EndpointRule): string {
+  return `${rule.method} ${rule.path}`;
+}
+
+/** An endpoint with its path pattern compiled, for {@link endpointAllows}. */
+export interface CompiledEndpoint extends EndpointRule {
+  readonly matcher: RegExp;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Compiles a normalised pattern ({@link parseEndpoint}'s) once, for many requests. */
+export function compileEndpoint(rule: EndpointRule): CompiledEndpoint {
+  const source = rule.path
+    .split('/')
+    .map((segment) =>
+      segment === '*'
+        ? '[^/]+'
+        : segment
+            .split('**')
+            .map((part) => part.split('*').map(escapeRegExp).join('[^/]*'))
+            .join('.*'),
+    )
+    .join('/');
+  return { ...rule, matcher: new RegExp(`^${source}$`) };
+}
+
+/**
+ * True when the endpoint covers a call: the same method (or `*`) and a path
+ * the pattern matches. `path` must come from {@link normalizeRequestPath};
+ * a path it refused matches nothing.
+ */
+export function endpointAllows(
+  endpoint: CompiledEndpoint,
+  method: HttpMethod,
+  path: NormalizedPath,
+): boolean {
+  if (!path.ok) return false;
+  if (endpoint.method !== '*' && endpoint.method !== method) return false;
+  return endpoint.matcher.test(path.path);
+}

@@ -36,7 +36,9 @@ export interface AcceptedDelivery {
  * client's own member (end to end: a compromised gateway cannot forge it) →
  * the service and version exist and are enabled → it is a service of this
  * server's member → the client has an access right in the global
- * configuration (the gateway checked it too; this is defence in depth) →
+ * configuration to the whole service or to an endpoint that covers the
+ * signed envelope's method and path (the gateway checked it too; this is
+ * defence in depth against a gateway that forwards what it should not) →
  * the local configuration maps it to a backend. Freshness is not checked:
  * the gateway retries (and replays dead letters) long after `issuedAt`;
  * replays are absorbed by the message log's memory of message ids.

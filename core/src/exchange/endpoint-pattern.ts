@@ -1,4 +1,4 @@
-import type { HttpMethod } from '../envelope/envelope';
+import { HTTP_METHODS, type HttpMethod } from '../envelope/envelope';
 import { OrtooError } from '../errors';
 
 /**
@@ -57,16 +57,7 @@ export type NormalizedPath =
   { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: PathRefusal };
 
 /** The methods an endpoint may name. */
-export const ENDPOINT_METHODS: readonly EndpointMethod[] = [
-  '*',
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'OPTIONS',
-];
+export const ENDPOINT_METHODS: readonly EndpointMethod[] = ['*', ...HTTP_METHODS];
 
 /** Longest path pattern a right may name. */
 export const MAX_ENDPOINT_PATH_LENGTH = 512;

@@ -204,29 +204,12 @@ describe('ortoo admin, across the registry', () => {
     const toGroup = await ortoo(['admin', 'access', 'grant', SERVICE, '--group', GROUP]);
     expect(toGroup.stdout).toContain(`Created access right of group ${GROUP} to ${SERVICE}.`);
 
-    const toEndpoint = await ortoo([
-      'admin',
-      'access',
-      'grant',
-      SERVICE,
-      '--client',
-      CLIENT,
-      '--endpoint',
-      'GET /persons/%7Eme/*',
-    ]);
-    expect(toEndpoint.stdout).toContain(
+    const grantEndpoint = (endpoint: string) =>
+      ortoo(['admin', 'access', 'grant', SERVICE, '--client', CLIENT, '--endpoint', endpoint]);
+    expect((await grantEndpoint('GET /persons/%7Eme/*')).stdout).toContain(
       `Created access right of ${CLIENT} to GET /persons/~me/* of ${SERVICE}.`,
     );
-    const badEndpoint = await ortoo([
-      'admin',
-      'access',
-      'grant',
-      SERVICE,
-      '--client',
-      CLIENT,
-      '--endpoint',
-      'GET /a/../b',
-    ]);
+    const badEndpoint = await grantEndpoint('GET /a/../b');
     expect(badEndpoint.code).toBe(2);
     expect(badEndpoint.stderr).toContain('dot-segment');
 

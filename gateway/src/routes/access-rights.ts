@@ -31,8 +31,7 @@ const RIGHT_ID = /^[1-9][0-9]{0,14}$/;
 
 /** Body of `POST /v1/access-rights`, as `access-right-create.schema.json` lets it through. */
 type AccessRightCreateBody = { serviceId: string; endpoint?: { method: string; path: string } } & (
-  | { clientId: string }
-  | { groupId: string }
+  { clientId: string } | { groupId: string }
 );
 
 /** A `?group=` filter. @throws OrtooError `InvalidIdentifier` */

@@ -25,6 +25,9 @@ import { OrtooError } from '../errors';
  *   control characters, raw or escaped; a broken escape; an empty segment
  *   (`//`) other than one trailing slash; a path not starting with `/`.
  *
+ * Matching takes time bounded by path length × pattern length, whatever the
+ * pattern: no backtracking regular expression is built from it.
+ *
  * A trailing slash is kept and significant: `/persons/` is not `/persons`,
  * and a segment that is a lone `*` needs at least one character, so
  * `/persons/*` matches neither `/persons` nor `/persons/` (which a backend
@@ -182,29 +185,75 @@ export function formatEndpoint(rule: EndpointRule): string {
   return `${rule.method} ${rule.path}`;
 }
 
+/**
+ * One step of a compiled path pattern: a literal character, one character
+ * but `/` (the first of a lone `*` segment), any run of characters but `/`
+ * (`*`), or any run at all (`**`).
+ */
+type PatternStep = string | typeof ONE | typeof STAR | typeof GLOBSTAR;
+const ONE = 1;
+const STAR = 2;
+const GLOBSTAR = 3;
+
 /** An endpoint with its path pattern compiled, for {@link endpointAllows}. */
 export interface CompiledEndpoint extends EndpointRule {
-  readonly matcher: RegExp;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  readonly steps: readonly PatternStep[];
 }
 
 /** Compiles a normalised pattern ({@link parseEndpoint}'s) once, for many requests. */
 export function compileEndpoint(rule: EndpointRule): CompiledEndpoint {
-  const source = rule.path
-    .split('/')
-    .map((segment) =>
-      segment === '*'
-        ? '[^/]+'
-        : segment
-            .split('**')
-            .map((part) => part.split('*').map(escapeRegExp).join('[^/]*'))
-            .join('.*'),
-    )
-    .join('/');
-  return { ...rule, matcher: new RegExp(`^${source}$`) };
+  const steps: PatternStep[] = [];
+  rule.path.split('/').forEach((segment, at) => {
+    if (at > 0) steps.push('/');
+    if (segment === '*') {
+      steps.push(ONE, STAR);
+      return;
+    }
+    for (let i = 0; i < segment.length; i += 1) {
+      if (segment.startsWith('**', i)) {
+        steps.push(GLOBSTAR);
+        i += 1;
+      } else {
+        steps.push(segment[i] === '*' ? STAR : (segment[i] as string));
+      }
+    }
+  });
+  return { ...rule, steps };
+}
+
+/**
+ * Whether `steps` match all of `path`: a simulation of the pattern's
+ * automaton, one pass over the path with the set of steps reached, so its
+ * time is bounded by path length × pattern length whatever the pattern (a
+ * backtracking regular expression of many wildcards could take forever).
+ */
+function matchSteps(steps: readonly PatternStep[], path: string): boolean {
+  let reached = new Uint8Array(steps.length + 1);
+  let next = new Uint8Array(steps.length + 1);
+  // A wildcard may match nothing: reaching it reaches the step after it too.
+  const close = (states: Uint8Array) => {
+    for (let i = 0; i < steps.length; i += 1) {
+      if (states[i] === 1 && (steps[i] === STAR || steps[i] === GLOBSTAR)) states[i + 1] = 1;
+    }
+  };
+  reached[0] = 1;
+  close(reached);
+  for (const char of path) {
+    next.fill(0);
+    let any = false;
+    for (let i = 0; i < steps.length; i += 1) {
+      if (reached[i] !== 1) continue;
+      const step = steps[i];
+      if (step === GLOBSTAR || (step === STAR && char !== '/')) next[i] = 1;
+      else if (step === char || (step === ONE && char !== '/')) next[i + 1] = 1;
+      else continue;
+      any = true;
+    }
+    if (!any) return false;
+    close(next);
+    [reached, next] = [next, reached];
+  }
+  return reached[steps.length] === 1;
 }
 
 /**
@@ -219,5 +268,5 @@ export function endpointAllows(
 ): boolean {
   if (!path.ok) return false;
   if (endpoint.method !== '*' && endpoint.method !== method) return false;
-  return endpoint.matcher.test(path.path);
+  return matchSteps(endpoint.steps, path.path);
 }

@@ -232,3 +232,45 @@ describe('endpoint matching, by property', () => {
     );
   });
 });
+
+describe('endpoint matching, against a reference', () => {
+  /** The same wildcards as a regular expression: fine for the small cases here, not for hostile ones. */
+  function reference(pattern: string, path: string): boolean {
+    const source = pattern
+      .split('/')
+      .map((segment) =>
+        segment === '*'
+          ? '[^/]+'
+          : segment
+              .split('**')
+              .map((part) => part.split('*').join('[^/]*'))
+              .join('.*'),
+      )
+      .join('/');
+    return new RegExp(`^${source}$`).test(path);
+  }
+
+  it('agrees with the regular expression of the same pattern on small paths', () => {
+    const patternPart = fc.constantFrom('a', 'b', '*', '**', 'ab', 'a*', '*b');
+    const pattern = fc
+      .array(patternPart, { minLength: 1, maxLength: 4 })
+      .map((parts) => `/${parts.join('/')}`)
+      .filter((text) => !text.includes('***'));
+    const path = fc
+      .array(fc.constantFrom('a', 'b', 'ab', 'ba', 'aa', 'bb'), { minLength: 1, maxLength: 5 })
+      .map((parts) => `/${parts.join('/')}`);
+    fc.assert(
+      fc.property(pattern, path, (text, candidate) => {
+        expect(allows(`GET ${text}`, 'GET', candidate)).toBe(reference(text, candidate));
+      }),
+      RUNS,
+    );
+  });
+
+  it('answers a pattern full of wildcards against a long path at once, where backtracking would not end', () => {
+    const pattern = `/${'**a'.repeat(60)}b`;
+    const path = `/${'a'.repeat(2000)}`;
+    expect(allows(`GET ${pattern}`, 'GET', path)).toBe(false);
+    expect(allows(`GET ${pattern}`, 'GET', `${path}b`)).toBe(true);
+  });
+});

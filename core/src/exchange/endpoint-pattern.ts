@@ -65,43 +65,56 @@ export const ENDPOINT_METHODS: readonly EndpointMethod[] = ['*', ...HTTP_METHODS
 /** Longest path pattern a right may name. */
 export const MAX_ENDPOINT_PATH_LENGTH = 512;
 
-const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
-/** RFC 3986 `pchar` less `%`, which is read as an escape; `*` is one, so patterns keep their wildcards. */
-const PCHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;
-const HEX = /^[0-9A-Fa-f]{2}$/;
+/** A segment spelt as it stays: unreserved, sub-delims, `:` and `@` only (RFC 3986 `pchar` less `%`); `*` is one, so patterns keep their wildcards. */
+const PLAIN_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
+const PCHAR = /[A-Za-z0-9\-._~!$&'()*+,;=:@]/;
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
 class Refusal {
   constructor(readonly reason: PathRefusal) {}
 }
 
-function escapeUtf8(char: string): string {
-  return [...Buffer.from(char, 'utf8')]
-    .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
-    .join('');
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+/** A raw character outside `pchar` as its UTF-8 escapes. @throws Refusal for a lone surrogate */
+function escapeChar(char: string): string {
+  try {
+    return encodeURIComponent(char);
+  } catch {
+    throw new Refusal('broken-escape');
+  }
 }
 
 /** One segment in its one spelling. @throws Refusal */
 function normalizeSegment(segment: string): string {
+  if (PLAIN_SEGMENT.test(segment)) {
+    if (segment === '.' || segment === '..') throw new Refusal('dot-segment');
+    return segment;
+  }
   let out = '';
   for (let i = 0; i < segment.length;) {
-    const char = String.fromCodePoint(segment.codePointAt(i) ?? 0);
-    i += char.length;
-    if (char === '%') {
-      const hex = segment.slice(i, i + 2);
-      if (!HEX.test(hex)) throw new Refusal('broken-escape');
-      i += 2;
-      const byte = parseInt(hex, 16);
-      const decoded = String.fromCharCode(byte);
+    const code = segment.charCodeAt(i);
+    if (code === 0x25) {
+      const byte = (hexValue(segment.charCodeAt(i + 1)) << 4) | hexValue(segment.charCodeAt(i + 2));
+      if (byte < 0) throw new Refusal('broken-escape');
       if (byte === 0x2f || byte === 0x5c) throw new Refusal('encoded-separator');
       if (byte === 0x25) throw new Refusal('encoded-percent');
       if (byte < 0x20 || byte === 0x7f) throw new Refusal('control-character');
-      out += UNRESERVED.test(decoded) ? decoded : `%${hex.toUpperCase()}`;
-    } else if (char === '\\') {
+      const decoded = String.fromCharCode(byte);
+      out += UNRESERVED.test(decoded) ? decoded : segment.slice(i, i + 3).toUpperCase();
+      i += 3;
+    } else if (code === 0x5c) {
       throw new Refusal('backslash');
-    } else if (char < ' ' || char === '\u007f') {
+    } else if (code < 0x20 || code === 0x7f) {
       throw new Refusal('control-character');
     } else {
-      out += PCHAR.test(char) ? char : escapeUtf8(char);
+      const char = String.fromCodePoint(segment.codePointAt(i) ?? code);
+      out += PCHAR.test(char) ? char : escapeChar(char);
+      i += char.length;
     }
   }
   if (out === '.' || out === '..') throw new Refusal('dot-segment');
@@ -186,17 +199,25 @@ export function formatEndpoint(rule: EndpointRule): string {
 }
 
 /**
- * One step of a compiled path pattern: a literal character, one character
- * but `/` (the first of a lone `*` segment), any run of characters but `/`
- * (`*`), or any run at all (`**`).
+ * One step of a compiled path pattern: a literal character (its code; a
+ * normalised path is ASCII), or a wildcard: one character but `/` (the
+ * first of a lone `*` segment), any run of characters but `/` (`*`), or any
+ * run at all (`**`).
  */
-type PatternStep = string | typeof ONE | typeof STAR | typeof GLOBSTAR;
-const ONE = 1;
-const STAR = 2;
-const GLOBSTAR = 3;
+type PatternStep = number;
+const ONE = -1;
+const STAR = -2;
+const GLOBSTAR = -3;
+const SLASH = 0x2f;
 
-/** An endpoint with its path pattern compiled, for {@link endpointAllows}. */
+/**
+ * An endpoint with its path pattern compiled, for {@link endpointAllows}: the
+ * literal text before its first wildcard and after its last, and the steps
+ * in between (none when the pattern has no wildcard).
+ */
 export interface CompiledEndpoint extends EndpointRule {
+  readonly prefix: string;
+  readonly suffix: string;
   readonly steps: readonly PatternStep[];
 }
 
@@ -204,7 +225,7 @@ export interface CompiledEndpoint extends EndpointRule {
 export function compileEndpoint(rule: EndpointRule): CompiledEndpoint {
   const steps: PatternStep[] = [];
   rule.path.split('/').forEach((segment, at) => {
-    if (at > 0) steps.push('/');
+    if (at > 0) steps.push(SLASH);
     if (segment === '*') {
       steps.push(ONE, STAR);
       return;
@@ -214,20 +235,34 @@ export function compileEndpoint(rule: EndpointRule): CompiledEndpoint {
         steps.push(GLOBSTAR);
         i += 1;
       } else {
-        steps.push(segment[i] === '*' ? STAR : (segment[i] as string));
+        steps.push(segment[i] === '*' ? STAR : segment.charCodeAt(i));
       }
     }
   });
-  return { ...rule, steps };
+  const first = steps.findIndex((step) => step < 0);
+  if (first < 0) return { ...rule, prefix: rule.path, suffix: '', steps: [] };
+  let last = steps.length - 1;
+  while ((steps[last] ?? -1) >= 0) last -= 1;
+  const text = (part: PatternStep[]) => String.fromCharCode(...part);
+  return {
+    ...rule,
+    prefix: text(steps.slice(0, first)),
+    suffix: text(steps.slice(last + 1)),
+    steps: steps.slice(first, last + 1),
+  };
 }
 
 /**
- * Whether `steps` match all of `path`: a simulation of the pattern's
- * automaton, one pass over the path with the set of steps reached, so its
- * time is bounded by path length × pattern length whatever the pattern (a
+ * Whether `steps` match all of `text`: a simulation of the pattern's
+ * automaton, one pass over the text with the set of steps reached, so its
+ * time is bounded by text length × pattern length whatever the pattern (a
  * backtracking regular expression of many wildcards could take forever).
  */
-function matchSteps(steps: readonly PatternStep[], path: string): boolean {
+function matchSteps(steps: readonly PatternStep[], text: string): boolean {
+  // The usual patterns, at once: `/persons/**`, `/persons/*`, `/persons/a*`.
+  if (steps.length === 1 && steps[0] === GLOBSTAR) return true;
+  if (steps.length === 1 && steps[0] === STAR) return !text.includes('/');
+  if (steps.length === 2 && steps[0] === ONE && steps[1] === STAR) return text !== '' && !text.includes('/');
   let reached = new Uint8Array(steps.length + 1);
   let next = new Uint8Array(steps.length + 1);
   // A wildcard may match nothing: reaching it reaches the step after it too.
@@ -238,14 +273,15 @@ function matchSteps(steps: readonly PatternStep[], path: string): boolean {
   };
   reached[0] = 1;
   close(reached);
-  for (const char of path) {
+  for (let at = 0; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
     next.fill(0);
     let any = false;
     for (let i = 0; i < steps.length; i += 1) {
       if (reached[i] !== 1) continue;
       const step = steps[i];
-      if (step === GLOBSTAR || (step === STAR && char !== '/')) next[i] = 1;
-      else if (step === char || (step === ONE && char !== '/')) next[i + 1] = 1;
+      if (step === GLOBSTAR || (step === STAR && code !== SLASH)) next[i] = 1;
+      else if (step === code || (step === ONE && code !== SLASH)) next[i + 1] = 1;
       else continue;
       any = true;
     }
@@ -268,5 +304,12 @@ export function endpointAllows(
 ): boolean {
   if (!path.ok) return false;
   if (endpoint.method !== '*' && endpoint.method !== method) return false;
-  return matchSteps(endpoint.steps, path.path);
+  const { prefix, suffix, steps } = endpoint;
+  const text = path.path;
+  if (steps.length === 0) return text === prefix;
+  if (text.length < prefix.length + suffix.length || !text.startsWith(prefix) || !text.endsWith(suffix)) {
+    return false;
+  }
+  // The literal ends are fixed, so only the text between them is left to the wildcards.
+  return matchSteps(steps, text.slice(prefix.length, text.length - suffix.length));
 }

@@ -10,7 +10,8 @@ import { OrtooError } from '../errors';
  *
  * Matching is only as safe as the path it is given, so a request path is
  * normalised once, here, before any pattern sees it (X-Road 7.7.1 fixed a
- * hole where an encoded traversal slipped past its path wildcards). The
+ * hole, XRDDEV-3054, where an encoded traversal slipped past its service
+ * access check). The
  * policy:
  *
  * - percent-escapes of unreserved characters (RFC 3986 §2.3: letters,
@@ -40,7 +41,7 @@ export type EndpointMethod = HttpMethod | '*';
 /** An endpoint as a right names it: `GET /persons/*`. */
 export interface EndpointRule {
   readonly method: EndpointMethod;
-  /** A normalised path pattern, starting with `/`. */
+  /** A normalised path pattern: starting with `/`, or `**` alone (every path). */
   readonly path: string;
 }
 

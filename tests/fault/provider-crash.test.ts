@@ -64,8 +64,8 @@ describe('a provider security server killed while its backend answers POSTs', ()
       headers: { authorization: `Bearer ${network.apiKey}` },
     });
     if (res.status === 202) return undefined;
-    const body = (await res.json()) as { type?: string; detail?: { reason?: { type?: string } } };
-    return res.status === 200 ? 'delivered' : (body.detail?.reason?.type ?? body.type ?? String(res.status));
+    const body = (await res.json()) as { type?: string; data?: { reason?: { type?: string } } };
+    return res.status === 200 ? 'delivered' : (body.data?.reason?.type ?? body.type ?? String(res.status));
   };
 
   it('ends every message with an outcome, and never calls the backend twice for one', async () => {

@@ -9,7 +9,10 @@ import type { JsonValue } from './canonical-json';
  */
 
 /** HTTP methods a service call may use. */
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** One of {@link HTTP_METHODS}. */
+export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /**
  * Version of the envelope format; bumped only for incompatible changes.

@@ -7,6 +7,7 @@ export {
   isJsonContentType,
   type DetachedJws,
   type Envelope,
+  HTTP_METHODS,
   type HttpMethod,
   type RequestEnvelope,
   type ResponseEnvelope,

@@ -14,3 +14,18 @@ export { clientMemberOf, verifyRequest } from './verify-request';
 export { authorize, resolveService } from './authorize';
 export { verifyAnswer } from './verify-answer';
 export { dataSubjectOf } from './data-subject';
+export {
+  ENDPOINT_METHODS,
+  MAX_ENDPOINT_PATH_LENGTH,
+  compileEndpoint,
+  endpointAllows,
+  formatEndpoint,
+  normalizeRequestPath,
+  parseEndpoint,
+  parseEndpointText,
+  type CompiledEndpoint,
+  type EndpointMethod,
+  type EndpointRule,
+  type NormalizedPath,
+  type PathRefusal,
+} from './endpoint-pattern';

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import {
+  HTTP_METHODS,
   OrtooError,
   formatSecurityServerId,
   formatSubsystemId,
@@ -30,15 +31,7 @@ export interface ServiceRequest {
   readonly body: Buffer | undefined;
 }
 
-const METHODS: ReadonlySet<string> = new Set<HttpMethod>([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'OPTIONS',
-]);
+const METHODS: ReadonlySet<string> = new Set<HttpMethod>(HTTP_METHODS);
 
 /** What the envelope schema allows as a message id (it is also a queue job id). */
 const MESSAGE_ID = /^[A-Za-z0-9._-]{1,128}$/;

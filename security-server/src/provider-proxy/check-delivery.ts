@@ -39,7 +39,9 @@ export interface AcceptedDelivery {
  * the service and version exist and are enabled → it is a service of this
  * server's member (and this server, when the consumer named one with
  * X-Road-Security-Server) → the client has an access right in the global
- * configuration (the gateway checked it too; this is defence in depth) →
+ * configuration to the whole service or to an endpoint that covers the
+ * signed envelope's method and path (the gateway checked it too; this is
+ * defence in depth against a gateway that forwards what it should not) →
  * the local configuration maps it to a backend. Freshness is not checked:
  * the gateway retries (and replays dead letters) long after `issuedAt`;
  * replays are absorbed by the message log's memory of message ids.

@@ -114,6 +114,20 @@ describe('the metaservices', () => {
       expect(new Set(codes(ids.clinic))).toEqual(new Set(['person']));
       expect(codes(ids.consumerWithoutRights)).toEqual([]);
     });
+
+    it('lists a service the client may call only some endpoints of', () => {
+      const own = createExchangeFixture({
+        accessRights: [
+          { serviceId: ids.person, clientId: ids.consumer, endpoint: { method: 'GET', path: '/persons/*' } },
+        ],
+      });
+      expect(
+        allowedMethods(own.index, ids.provider, ids.consumer).service.map((entry) => entry.service_code),
+      ).toEqual(['person', 'person', 'person']);
+      expect(own.index.allowedEndpoints(ids.consumer, ids.person)).toEqual([
+        { method: 'GET', path: '/persons/*' },
+      ]);
+    });
   });
 });
 

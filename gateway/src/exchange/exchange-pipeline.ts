@@ -26,7 +26,12 @@ import type { DeliveryJobData, ExchangeStatus } from '../delivery/delivery-job';
 import type { DeliveryQueues } from '../delivery/delivery-queues';
 import { acceptedRecord, rejectedRecord, type MessageFacts } from './exchange-audit';
 import type { ExchangeMetrics, PipelineStep } from './exchange-metrics';
-import type { InlineDelivery, InlineOutcome } from './inline-delivery';
+import {
+  CALLER_ANSWERED,
+  type CallerAnsweredDelivery,
+  type InlineDelivery,
+  type InlineOutcome,
+} from './inline-delivery';
 import type { MessageRoute, ReplayGuard } from './replay-guard';
 import { checkRequestBody } from './request-body-check';
 import type { RoutingTable } from './routing-table';
@@ -92,6 +97,22 @@ interface Resent {
 /** The path of a message's status, as answered to an async submission. */
 export function statusUrlOf(id: string): string {
   return `/v1/exchange/${encodeURIComponent(id)}`;
+}
+
+/**
+ * A sync caller's error when the gateway gave up waiting: the last failure's
+ * own type, saying whether the message ends there or may still reach the
+ * backend (`detail.delivery`).
+ */
+function callerAnsweredError(id: string, last: OrtooError, delivery: CallerAnsweredDelivery): OrtooError {
+  const what =
+    delivery === 'not-delivered'
+      ? 'not delivered, and it will not be; you may resend it with the same X-Road-Id'
+      : 'handed to the provider; its outcome is unknown: see its status';
+  return new OrtooError(last.code, `${last.message}. Message ${id} was ${what}`, {
+    detail: { id, statusUrl: statusUrlOf(id), delivery },
+    cause: last,
+  });
 }
 
 /**
@@ -190,6 +211,7 @@ export class ExchangePipeline {
         detail: { id, statusUrl: statusUrlOf(id) },
       });
     }
+    if (outcome.kind === 'failed') throw callerAnsweredError(id, outcome.error, outcome.delivery);
     const { reason } = outcome;
     throw new OrtooError('DeliveryFailed', `Message ${id} could not be delivered`, {
       detail: { id, statusUrl: statusUrlOf(id), ...(reason === undefined ? {} : { reason }) },
@@ -298,7 +320,8 @@ export class ExchangePipeline {
         }
         // A retry. Unless its first submission never got as far as the queue (the gateway failed
         // in between), it gets that one's outcome; otherwise it is taken on now.
-        if ((await queues.status(earlier.providerServerId, envelope.id)) !== undefined) {
+        const before = await queues.status(earlier.providerServerId, envelope.id);
+        if (before !== undefined && !(await this.#reopened(earlier.providerServerId, envelope.id, before))) {
           steps.finish();
           metrics.exchanges.inc({ client: envelope.client, service: envelope.service, outcome: 'resent' });
           const timeoutMs = index.service(envelope.service, envelope.serviceVersion)?.timeoutMs ?? 0;
@@ -351,6 +374,18 @@ export class ExchangePipeline {
       await this.#reject(facts, steps.step, error, claimed);
       throw error;
     }
+  }
+
+  /**
+   * Whether a resent message is taken on anew: one given up on for its sync
+   * caller before it reached the backend (its caller was told so) is; its
+   * dead letter goes.
+   */
+  async #reopened(serverId: string, id: string, status: ExchangeStatus): Promise<boolean> {
+    if (status.state !== 'dead-lettered' || status.reason?.message.endsWith(CALLER_ANSWERED) !== true) {
+      return false;
+    }
+    return this.#parts.queues.forget(serverId, id);
   }
 
   /** Counts, audits and logs a refusal; gives the id back when the gateway, not the message, failed. */

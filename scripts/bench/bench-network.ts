@@ -56,6 +56,15 @@ export interface BenchNetworkOptions {
   readonly backendDelayMs?: number;
   /** The person service's retries. @defaultValue 5 attempts, 100 ms backoff */
   readonly retryPolicy?: { readonly maxAttempts: number; readonly backoffMs: number };
+  /** The person service's timeout. @defaultValue 30 000 ms */
+  readonly serviceTimeoutMs?: number;
+  /**
+   * The gateway processes' PostgreSQL, when not the benchmark's own (a fault
+   * run puts a proxy it can cut in between). PostgreSQL only.
+   */
+  readonly gatewayDatabaseUrl?: string;
+  /** Further environment of the gateway processes. */
+  readonly gatewayEnv?: NodeJS.ProcessEnv;
 }
 
 /** The running network. */
@@ -85,6 +94,12 @@ export interface BenchNetwork {
    * starts it again as it was started; resolves once it is ready again.
    */
   crashAndRestart(name: string): Promise<void>;
+  /** Kills one of the processes at once (SIGKILL) and waits for it to exit. */
+  crash(name: string): Promise<void>;
+  /** Starts a process {@link crash}ed before again, as it was started; resolves once it is ready. */
+  restart(name: string): Promise<void>;
+  /** The gateway's PostgreSQL schema (undefined on PGlite): its audit log, for fault runs to read. */
+  readonly gatewaySchema: string | undefined;
   close(): Promise<Map<string, ProcessExit>>;
 }
 
@@ -190,6 +205,9 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     const gatewayEnv: NodeJS.ProcessEnv = {
       ...baseEnv,
       ...sqlEnv('ORTOO_DATABASE_SCHEMA', schemas.gateway),
+      ...(store === 'postgres' && options.gatewayDatabaseUrl !== undefined
+        ? { DATABASE_URL: options.gatewayDatabaseUrl }
+        : {}),
       ORTOO_INSTANCE: 'MN',
       ORTOO_CERTS_DIR: certsDir,
       ORTOO_GATEWAY_DATA_DIR: path.join(dir, 'gateway-db'),
@@ -199,6 +217,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       ORTOO_QUEUE_PREFIX: queuePrefix,
       ORTOO_DELIVERY_WORKERS: options.workers === 0 ? 'true' : 'false',
       ORTOO_DELIVERY_CONCURRENCY: String(options.deliveryConcurrency),
+      ...options.gatewayEnv,
     };
     runOrtoo(['gateway', 'init'], gatewayEnv);
     const { token } = json<{ token: string }>(
@@ -235,7 +254,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         '/v1/services',
         serviceRegistration(PERSON_SERVICE, {
           responseSchema: PERSON_SCHEMA,
-          timeoutMs: 30_000,
+          timeoutMs: options.serviceTimeoutMs ?? 30_000,
           retryPolicy: options.retryPolicy ?? { maxAttempts: 5, backoffMs: 100 },
         }),
       ),
@@ -321,16 +340,20 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
           ),
         ),
       ),
-      startNodeProcess({
-        name: 'backend',
-        argv: ['--require', 'tsx/cjs', path.join(__dirname, 'record-backend.ts'), String(backendPort)],
-        env: { ...baseEnv, RECORD_BACKEND_DELAY_MS: String(options.backendDelayMs ?? 0) },
-        ready: /listening on/,
-        logFile: logFile('backend'),
-        reportDir: options.logDir,
-        startTimeoutMs: START_TIMEOUT_MS,
-        nodeFlags: nodeFlagsOf('backend'),
-      }).then((running) => void processes.set('backend', running)),
+      (async function startBackend() {
+        started.set('backend', startBackend);
+        const running = await startNodeProcess({
+          name: 'backend',
+          argv: ['--require', 'tsx/cjs', path.join(__dirname, 'record-backend.ts'), String(backendPort)],
+          env: { ...baseEnv, RECORD_BACKEND_DELAY_MS: String(options.backendDelayMs ?? 0) },
+          ready: /listening on/,
+          logFile: logFile('backend'),
+          reportDir: options.logDir,
+          startTimeoutMs: START_TIMEOUT_MS,
+          nodeFlags: nodeFlagsOf('backend'),
+        });
+        processes.set('backend', running);
+      })(),
     ]);
     // Started once both are registered, so each one's first configuration already knows the other.
     await Promise.all([
@@ -358,6 +381,20 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         /running/,
       );
     }
+    const crash = async (name: string) => {
+      const running = processes.get(name);
+      if (running === undefined) throw new Error(`no process ${name} to crash`);
+      const exited = new Promise((resolve) => running.child.once('exit', resolve));
+      running.child.kill('SIGKILL');
+      await exited;
+      processes.delete(name);
+    };
+    const restart = async (name: string) => {
+      const again = started.get(name);
+      if (again === undefined || processes.has(name))
+        throw new Error(`no stopped process ${name} to restart`);
+      await again();
+    };
     // One order whatever started first: the gateway side, the backend, the provider, the consumer.
     const rank = (name: string) =>
       ['gateway', 'worker', 'backend', 'provider', 'consumer'].indexOf(name.split('-')[0] ?? '');
@@ -385,14 +422,12 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       clientId: E_SERVICES.subsystemId,
       apiKey,
       async crashAndRestart(name) {
-        const running = processes.get(name);
-        const again = started.get(name);
-        if (running === undefined || again === undefined) throw new Error(`no process ${name} to restart`);
-        const exited = new Promise((resolve) => running.child.once('exit', resolve));
-        running.child.kill('SIGKILL');
-        await exited;
-        await again();
+        await crash(name);
+        await restart(name);
       },
+      crash,
+      restart,
+      gatewaySchema: store === 'postgres' ? schemas.gateway : undefined,
       close,
     };
   } catch (error) {

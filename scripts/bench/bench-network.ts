@@ -65,6 +65,8 @@ export interface BenchNetworkOptions {
   readonly gatewayDatabaseUrl?: string;
   /** Further environment of the gateway processes. */
   readonly gatewayEnv?: NodeJS.ProcessEnv;
+  /** The gateway's Redis, when not the shared one (a fault run kills a private one). */
+  readonly redisUrl?: string;
 }
 
 /** The running network. */
@@ -162,6 +164,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
   const dir = mkdtempSync(path.join(tmpdir(), 'ortoo-bench-exchange-'));
   mkdirSync(options.logDir, { recursive: true });
   const queuePrefix = `ortoo-bench-${randomUUID()}`;
+  const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
   const schemas = {
     gateway: randomSchema('bench_gw'),
     consumer: randomSchema('bench_consumer'),
@@ -178,7 +181,8 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     }
     processes.clear();
     if (store === 'postgres') await dropSchemas(Object.values(schemas));
-    await removeRedisKeys(queuePrefix);
+    // A private Redis goes with its owner.
+    if (options.redisUrl === undefined) await removeRedisKeys(queuePrefix);
     rmSync(dir, { recursive: true, force: true });
     return exits;
   };
@@ -195,7 +199,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     store === 'postgres' ? { DATABASE_URL: BENCH_DATABASE_URL, [schemaVariable]: schema } : {};
 
   try {
-    const redisPid = await redisServerPid(TEST_REDIS_URL);
+    const redisPid = await redisServerPid(redisUrl);
     const postmaster = store === 'postgres' ? await postmasterPid(BENCH_DATABASE_URL) : undefined;
     const postgresPort = Number(new URL(BENCH_DATABASE_URL).port || 5432);
 
@@ -213,7 +217,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       ORTOO_GATEWAY_DATA_DIR: path.join(dir, 'gateway-db'),
       ORTOO_GATEWAY_PORT: String(adminPort),
       ORTOO_EXCHANGE_PORT: String(exchangePort),
-      REDIS_URL: TEST_REDIS_URL,
+      REDIS_URL: redisUrl,
       ORTOO_QUEUE_PREFIX: queuePrefix,
       ORTOO_DELIVERY_WORKERS: options.workers === 0 ? 'true' : 'false',
       ORTOO_DELIVERY_CONCURRENCY: String(options.deliveryConcurrency),

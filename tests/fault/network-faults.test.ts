@@ -1,9 +1,10 @@
 /**
  * Fault runs on one network of real processes (gateway with its delivery
  * workers, both security servers, the record backend) on PostgreSQL and
- * Redis, one scenario after another: the gateway killed mid-batch and
- * restarted, its database cut, the backend down, the gateway paused, the
- * consumer's server killed. Each scenario counts, per message id, what was
+ * Redis (a private `redis-server` with append-only persistence, which the
+ * run kills), one scenario after another: the gateway killed mid-batch and
+ * restarted, Redis killed (down 3 s, and 15 s), the gateway's database cut,
+ * the backend down, the gateway paused, the consumer's server killed. Each scenario counts, per message id, what was
  * accepted and how it ended, and the backend's calls (every call a POST),
  * and prints the counts.
  *
@@ -18,6 +19,7 @@ import { startBenchNetwork, type BenchNetwork } from '../../scripts/bench/bench-
 import { eventually, sleep } from '../helpers/eventually';
 import { FaultTally, type FaultCounts } from '../helpers/fault-tally';
 import { TEST_DATABASE_URL } from '../helpers/store-engines';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 
 /** The backend's answer time: long enough for deliveries to be in flight when a fault lands. */
@@ -35,6 +37,7 @@ function expectNoneLostOrTwice(counts: FaultCounts): void {
 describe('a network of real processes under faults', () => {
   let network: BenchNetwork;
   let database: TcpProxy;
+  let redis: PrivateRedis;
   let logDir: string;
   const table: FaultCounts[] = [];
 
@@ -44,6 +47,7 @@ describe('a network of real processes under faults', () => {
     database = await startTcpProxy({ host: postgres.hostname, port: Number(postgres.port || 5432) });
     const viaProxy = new URL(TEST_DATABASE_URL);
     viaProxy.port = String(database.port);
+    redis = await startPrivateRedis();
     network = await startBenchNetwork({
       store: 'postgres',
       workers: 0,
@@ -55,6 +59,7 @@ describe('a network of real processes under faults', () => {
       retryPolicy: { maxAttempts: 12, backoffMs: 500 },
       serviceTimeoutMs: SERVICE_TIMEOUT_MS,
       gatewayDatabaseUrl: viaProxy.toString(),
+      redisUrl: redis.url,
     });
   }, 300_000);
 
@@ -65,6 +70,7 @@ describe('a network of real processes under faults', () => {
     await database?.restore().catch(() => undefined);
     await network?.close();
     await database?.close();
+    await redis?.close();
     rmSync(logDir, { recursive: true, force: true });
   }, 120_000);
 
@@ -94,6 +100,32 @@ describe('a network of real processes under faults', () => {
     expect(counts.accepted).toBe(200);
     expect(await tally.unaudited(tally.ids.filter((id) => tally.outcomeOf(id) === 'delivered'))).toEqual([]);
   }, 240_000);
+
+  it.each([3_000, 15_000])(
+    'Redis SIGKILLed mid-batch and down %i ms: every message it took is delivered once it is back',
+    async (downMs) => {
+      const tally = new FaultTally(network, `Redis SIGKILL down ${downMs / 1000} s`);
+      await tally.sendMany(100, 50);
+      await eventually(
+        'some of the batch at the backend',
+        async () => {
+          const calls = await tally.calls();
+          return Object.values(calls).filter((n) => n > 0).length >= 20 ? true : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 50 },
+      );
+      await redis.crash();
+      // Sent while Redis is down: refused (not accepted), never half taken.
+      await Promise.all(Array.from({ length: 5 }, () => tally.send({ timeoutMs: 20_000 })));
+      await sleep(downMs);
+      await redis.restart();
+      const counts = await tally.settle(120_000);
+      table.push(counts);
+      expectNoneLostOrTwice(counts);
+      expect(counts.accepted).toBeGreaterThanOrEqual(100);
+    },
+    240_000,
+  );
 
   it('a gateway whose database is cut for 15 s records every outcome once it is back', async () => {
     const tally = new FaultTally(network, 'gateway database cut 15 s');

@@ -26,6 +26,8 @@ export interface FaultCounts {
   readonly lost: number;
   /** Messages the backend was called for more than once (every call here is a POST). */
   readonly duplicates: number;
+  /** What the sends that were not accepted were answered, by error type (or connection error). */
+  readonly refusals: Record<string, number>;
 }
 
 /** What the client proxy answered a send: its status and error type, if any. */
@@ -152,7 +154,13 @@ export class FaultTally {
       outcomeUnknown: count('outcome-unknown'),
       lost: outcomes.filter((seen) => seen === undefined).length,
       duplicates: this.ids.filter((id) => (calls[id] ?? 0) > 1).length,
+      refusals: {},
     };
+    for (const id of this.ids.filter((seen) => this.#outcomes.get(seen) === 'not-accepted')) {
+      const answer = this.#answers.get(id);
+      const kind = answer instanceof Error ? answer.name : `${answer?.status} ${answer?.type ?? ''}`.trim();
+      counts.refusals[kind] = (counts.refusals[kind] ?? 0) + 1;
+    }
     process.stdout.write(`fault run: ${JSON.stringify(counts)}\n`);
     return counts;
   }
@@ -162,17 +170,28 @@ export class FaultTally {
    * `delivered` record, though their status says delivered.
    */
   async unaudited(ids: readonly string[]): Promise<string[]> {
+    const rows = await this.#deliveredRecords(ids);
+    const audited = new Set(rows.map((row) => row.message_id));
+    return ids.filter((id) => !audited.has(id));
+  }
+
+  /** How many of the `delivered` records of `ids` were written late, from the outcome outbox. */
+  async recordedLate(ids: readonly string[]): Promise<number> {
+    return (await this.#deliveredRecords(ids)).filter((row) => row.late === true).length;
+  }
+
+  async #deliveredRecords(ids: readonly string[]): Promise<{ message_id: string; late: boolean | null }[]> {
     const schema = this.#network.gatewaySchema;
     if (schema === undefined) throw new Error('the audit log is read on PostgreSQL only');
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     try {
-      const { rows } = await client.query<{ message_id: string }>(
-        `SELECT DISTINCT message_id FROM ${schema}.audit_log WHERE event = 'delivered' AND message_id = ANY($1)`,
+      const { rows } = await client.query<{ message_id: string; late: boolean | null }>(
+        `SELECT message_id, (detail->>'recordedLate')::boolean AS late FROM ${schema}.audit_log
+          WHERE event = 'delivered' AND message_id = ANY($1)`,
         [ids],
       );
-      const audited = new Set(rows.map((row) => row.message_id));
-      return ids.filter((id) => !audited.has(id));
+      return rows;
     } finally {
       await client.end();
     }

@@ -372,7 +372,7 @@ export class ExchangePipeline {
     } catch (thrown) {
       const error = toOrtooError(thrown);
       await this.#reject(facts, steps.step, error, claimed);
-      throw error;
+      throw withResendAdvice(error, facts.messageId);
     }
   }
 
@@ -415,6 +415,25 @@ export class ExchangePipeline {
       logger.error('refusal not audited', { ...log, error: auditError });
     }
   }
+}
+
+/** What a caller of a message refused by the gateway's own failure is told to do. */
+export const RESEND_ADVICE =
+  'It may be resent with the same X-Road-Id: the same request again is a retry, never a replay, ' +
+  'and gets the outcome of the first if that was taken on';
+
+/**
+ * The gateway's own failure (a store or queue away: 5xx) as its caller gets
+ * it: with the advice to resend under the same id, since such an answer
+ * never tells that the message was not taken on.
+ */
+function withResendAdvice(error: OrtooError, id: string | undefined): OrtooError {
+  if (error.status < 500 || id === undefined) return error;
+  const detail = typeof error.detail === 'object' && error.detail !== null ? error.detail : {};
+  return new OrtooError(error.code, `${error.message}. ${RESEND_ADVICE}`, {
+    detail: { ...detail, id },
+    cause: error,
+  });
 }
 
 const MESSAGE_ID = /^[A-Za-z0-9._-]{1,128}$/;

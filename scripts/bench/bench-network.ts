@@ -98,8 +98,11 @@ export interface BenchNetwork {
   crashAndRestart(name: string): Promise<void>;
   /** Kills one of the processes at once (SIGKILL) and waits for it to exit. */
   crash(name: string): Promise<void>;
-  /** Starts a process {@link crash}ed before again, as it was started; resolves once it is ready. */
-  restart(name: string): Promise<void>;
+  /**
+   * Starts a process {@link crash}ed before again, as it was started (with
+   * `extraEnv` added, e.g. a fake clock); resolves once it is ready.
+   */
+  restart(name: string, extraEnv?: NodeJS.ProcessEnv): Promise<void>;
   /** The gateway's PostgreSQL schema (undefined on PGlite): its audit log, for fault runs to read. */
   readonly gatewaySchema: string | undefined;
   close(): Promise<Map<string, ProcessExit>>;
@@ -227,9 +230,9 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     const { token } = json<{ token: string }>(
       runOrtoo(['gateway', 'bootstrap', '--name', 'Benchmark administrator', '--json'], gatewayEnv),
     );
-    const started = new Map<string, () => Promise<void>>();
+    const started = new Map<string, (extraEnv?: NodeJS.ProcessEnv) => Promise<void>>();
     const start = async (name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp) => {
-      started.set(name, () => start(name, args, env, ready));
+      started.set(name, (extraEnv) => start(name, args, { ...env, ...extraEnv }, ready));
       const running = await startOrtooProcess({
         name,
         args,
@@ -393,11 +396,11 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       await exited;
       processes.delete(name);
     };
-    const restart = async (name: string) => {
+    const restart = async (name: string, extraEnv?: NodeJS.ProcessEnv) => {
       const again = started.get(name);
       if (again === undefined || processes.has(name))
         throw new Error(`no stopped process ${name} to restart`);
-      await again();
+      await again(extraEnv);
     };
     // One order whatever started first: the gateway side, the backend, the provider, the consumer.
     const rank = (name: string) =>

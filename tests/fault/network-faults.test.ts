@@ -4,7 +4,8 @@
  * Redis (a private `redis-server` with append-only persistence, which the
  * run kills), one scenario after another: the gateway killed mid-batch and
  * restarted, Redis killed (down 3 s, and 15 s), the gateway's database cut,
- * the backend down, the gateway paused, the consumer's server killed. Each scenario counts, per message id, what was
+ * the backend down, the gateway paused, the consumer's server killed, the
+ * provider's server's clock 400 s behind (libfaketime, where installed). Each scenario counts, per message id, what was
  * accepted and how it ended, and the backend's calls (every call a POST),
  * and prints the counts.
  *
@@ -12,7 +13,7 @@
  * called twice for one, and every delivered message has its `delivered`
  * record in the audit log.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBenchNetwork, type BenchNetwork } from '../../scripts/bench/bench-network';
@@ -26,6 +27,10 @@ import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 const BACKEND_DELAY_MS = 200;
 /** The person service's timeout: a sync caller's deadline. */
 const SERVICE_TIMEOUT_MS = 5_000;
+
+/** Debian's libfaketime (package `faketime`): a process's clock set off, as a badly kept server's is. */
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+const withFakeTime = existsSync(LIBFAKETIME) ? it : it.skip;
 
 /** What every scenario asserts of its counts. */
 function expectNoneLostOrTwice(counts: FaultCounts): void {
@@ -213,4 +218,25 @@ describe('a network of real processes under faults', () => {
     expectNoneLostOrTwice(counts);
     expect(counts.accepted).toBe(20);
   }, 180_000);
+
+  withFakeTime(
+    'a provider security server whose clock is 400 s behind, within its tolerance, delivers every message',
+    async () => {
+      const tally = new FaultTally(network, 'provider SS clock 400 s behind');
+      await network.crash('provider-ss');
+      await network.restart('provider-ss', {
+        LD_PRELOAD: LIBFAKETIME,
+        FAKETIME: '-400s',
+        FAKETIME_DONT_FAKE_MONOTONIC: '1',
+        ORTOO_SS_CLOCK_SKEW_TOLERANCE_SECONDS: '600',
+      });
+      await tally.sendMany(20, 20);
+      await tally.send({ sync: true });
+      const counts = await tally.settle(90_000);
+      table.push(counts);
+      expectNoneLostOrTwice(counts);
+      expect(counts.delivered).toBe(21);
+    },
+    180_000,
+  );
 });

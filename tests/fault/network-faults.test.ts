@@ -20,7 +20,7 @@ import { startBenchNetwork, type BenchNetwork } from '../../scripts/bench/bench-
 import { eventually, sleep } from '../helpers/eventually';
 import { FaultTally, type FaultCounts } from '../helpers/fault-tally';
 import { TEST_DATABASE_URL } from '../helpers/store-engines';
-import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis';
+import { startCrashableRedis, type CrashableRedis } from '../helpers/private-redis';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 
 /** The backend's answer time: long enough for deliveries to be in flight when a fault lands. */
@@ -42,7 +42,7 @@ function expectNoneLostOrTwice(counts: FaultCounts): void {
 describe('a network of real processes under faults', () => {
   let network: BenchNetwork;
   let database: TcpProxy;
-  let redis: PrivateRedis;
+  let redis: CrashableRedis;
   let logDir: string;
   const table: FaultCounts[] = [];
 
@@ -52,7 +52,7 @@ describe('a network of real processes under faults', () => {
     database = await startTcpProxy({ host: postgres.hostname, port: Number(postgres.port || 5432) });
     const viaProxy = new URL(TEST_DATABASE_URL);
     viaProxy.port = String(database.port);
-    redis = await startPrivateRedis();
+    redis = await startCrashableRedis();
     network = await startBenchNetwork({
       store: 'postgres',
       workers: 0,
@@ -82,14 +82,7 @@ describe('a network of real processes under faults', () => {
   it('a gateway SIGKILLed mid-batch reclaims its stalled jobs promptly once restarted', async () => {
     const tally = new FaultTally(network, 'gateway SIGKILL mid-batch');
     await tally.sendMany(200, 50);
-    await eventually(
-      'a quarter of the batch at the backend',
-      async () => {
-        const calls = await tally.calls();
-        return Object.values(calls).filter((n) => n > 0).length >= 50 ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 50 },
-    );
+    await tally.untilAtBackend(50);
     await network.crash('gateway');
     const restarting = performance.now();
     await network.restart('gateway');
@@ -111,14 +104,7 @@ describe('a network of real processes under faults', () => {
     async (downMs) => {
       const tally = new FaultTally(network, `Redis SIGKILL down ${downMs / 1000} s`);
       await tally.sendMany(100, 50);
-      await eventually(
-        'some of the batch at the backend',
-        async () => {
-          const calls = await tally.calls();
-          return Object.values(calls).filter((n) => n > 0).length >= 20 ? true : undefined;
-        },
-        { timeoutMs: 60_000, intervalMs: 50 },
-      );
+      await tally.untilAtBackend(20);
       await redis.crash();
       // Sent while Redis is down: refused (not accepted), never half taken.
       await Promise.all(Array.from({ length: 5 }, () => tally.send({ timeoutMs: 20_000 })));

@@ -120,6 +120,18 @@ export class FaultTally {
     return calls;
   }
 
+  /** Waits until the backend got at least `count` of this scenario's messages (at most a minute). */
+  async untilAtBackend(count: number): Promise<void> {
+    await eventually(
+      `${count} messages of "${this.#scenario}" at the backend`,
+      async () => {
+        const calls = await this.calls();
+        return Object.values(calls).filter((n) => n > 0).length >= count ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 50 },
+    );
+  }
+
   /** Waits until every sent message has an outcome, at most `timeoutMs`; the counts then. */
   async settle(timeoutMs: number): Promise<FaultCounts> {
     await eventually(

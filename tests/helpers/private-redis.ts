@@ -1,17 +1,17 @@
 /**
- * A Redis server of a test's own, which it may kill: `redis-server` on a
- * free port in a temporary folder, with append-only persistence fsynced on
- * every write (`--appendonly yes --appendfsync always`), as a deployment
- * that promises accepted messages survive a Redis crash runs it.
+ * A Redis server of a test's own, which it may kill: the demo's private
+ * `redis-server` on a free port in a temporary folder, with append-only
+ * persistence fsynced on every write (`--appendfsync always`), as a
+ * deployment that promises accepted messages survive a Redis crash runs it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, stopProcess, waitForOutput } from './processes';
+import { startPrivateRedis, type PrivateRedis } from '../../scripts/demo/private-redis';
+import { freePort } from './processes';
 
-/** A running private Redis. */
-export interface PrivateRedis {
+/** A running private Redis that can crash. */
+export interface CrashableRedis {
   readonly url: string;
   /** Kills it (SIGKILL), as a crash would; its append-only file stays. */
   crash(): Promise<void>;
@@ -22,48 +22,27 @@ export interface PrivateRedis {
 }
 
 /** Starts a private Redis; `redis-server` must be on the PATH. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export async function startCrashableRedis(): Promise<CrashableRedis> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ortoo-redis-'));
   const port = await freePort();
-  let child: ChildProcess | undefined;
-  const start = async () => {
-    const started = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--save',
-        '',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    await waitForOutput(started, /Ready to accept connections/, 20_000);
-    child = started;
-  };
-  const crash = async () => {
-    const running = child;
-    child = undefined;
-    if (running === undefined || running.exitCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGKILL');
-    await exited;
-  };
-  await start();
+  const start = () => startPrivateRedis(dir, port, { appendFsync: 'always' });
+  let running: PrivateRedis | undefined = await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
-    crash,
-    restart: start,
-    close: async () => {
-      if (child !== undefined) await stopProcess(child);
-      child = undefined;
+    url: running.url,
+    async crash() {
+      const { process: child } = running ?? {};
+      running = undefined;
+      if (child === undefined || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async restart() {
+      running = await start();
+    },
+    async close() {
+      await running?.stop();
+      running = undefined;
       rmSync(dir, { recursive: true, force: true });
     },
   };

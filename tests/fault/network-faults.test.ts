@@ -160,9 +160,9 @@ describe('a network of real processes under faults', () => {
     const syncMs = performance.now() - started;
     const syncAnswer = tally.answerOf(syncId);
     expect(syncAnswer).toMatchObject({
-      status: 503,
-      type: 'Server.ServerProxy.BackendUnavailable',
-      detail: { delivery: 'not-delivered' },
+      status: 500,
+      type: 'Server.ServerProxy.NetworkError',
+      data: { delivery: 'not-delivered' },
     });
     // Answered at once with the provider's own error, not after the service's timeout.
     expect(syncMs).toBeLessThan(SERVICE_TIMEOUT_MS);
@@ -175,7 +175,7 @@ describe('a network of real processes under faults', () => {
     expect((await tally.calls())[syncId]).toBe(0);
     expect(counts.delivered).toBe(20);
     process.stdout.write(
-      `fault run: the sync call was answered BackendUnavailable in ${Math.round(syncMs)} ms\n`,
+      `fault run: the sync call was answered NetworkError (backend unavailable) in ${Math.round(syncMs)} ms\n`,
     );
   }, 180_000);
 

@@ -35,7 +35,8 @@ export interface SendAnswer {
   readonly status: number;
   readonly type?: string;
   readonly message?: string;
-  readonly detail?: { readonly delivery?: string };
+  /** The error's structured detail, as the client proxy answers it (PR-REST 4.6). */
+  readonly data?: { readonly delivery?: string };
 }
 
 /** One scenario of a fault run. */
@@ -228,13 +229,12 @@ export class FaultTally {
     if (res.status === 200) return 'delivered';
     const body = (await res.json().catch(() => ({}))) as {
       type?: string;
-      detail?: { reason?: { type?: string } };
+      data?: { reason?: { type?: string } };
     };
-    if (res.status === 404 || body.type === 'Client.NotFound') return 'not-accepted';
-    // The consumer's server or the gateway is not answering yet: ask again.
-    if (res.status === 503 && body.detail?.reason === undefined) return undefined;
-    return body.detail?.reason?.type === 'Server.ServerProxy.OutcomeUnknown'
-      ? 'outcome-unknown'
-      : 'dead-lettered';
+    if (body.type === 'Client.NotFound') return 'not-accepted';
+    const reason = body.data?.reason?.type;
+    // No reason: the consumer's server or the gateway is not answering yet; ask again.
+    if (reason === undefined) return undefined;
+    return reason === 'Server.ServerProxy.OutcomeUnknown' ? 'outcome-unknown' : 'dead-lettered';
   }
 }

@@ -1,6 +1,7 @@
 /** Envelopes of an exchange: canonical JSON, digests, building, signing and verifying. */
 export { canonicalJson, type JsonValue } from './canonical-json';
 export { bytesBodyDigest, envelopeHash, jsonBodyDigest, sha256 } from './digest';
+export { xRoadRequestHash } from './request-hash';
 export {
   ENVELOPE_VERSION,
   isJsonContentType,

@@ -116,19 +116,36 @@ function callerAnsweredError(id: string, last: OrtooError, delivery: CallerAnswe
 }
 
 /**
- * The provider server a message goes to: one of the active servers of the
- * provider's member, the same one for the same message id (so a resubmission
- * meets its first job), spread over the servers otherwise.
+ * The provider server a message goes to: the one its consumer asked for
+ * (`securityServer`, X-Road-Security-Server), or else one of the active
+ * servers of the provider's member, the same one for the same message id (so
+ * a resubmission meets its first job), spread over the servers otherwise.
+ *
+ * @throws OrtooError `UnknownTargetServer` when the server asked for is not
+ *   registered, or is not an active server of the provider's member.
  */
 function providerServerFor(
   index: GlobalConfIndex,
   service: GlobalConfService | undefined,
-  id: string,
+  envelope: RequestEnvelope,
 ): GlobalConfSecurityServer | undefined {
   if (service === undefined) return undefined;
   const servers = index.providerServers(service);
+  const asked = envelope.securityServer;
+  if (asked !== undefined) {
+    const server = servers.find((candidate) => candidate.id === asked);
+    if (server !== undefined) return server;
+    const known = index.securityServer(asked) !== undefined;
+    throw new OrtooError(
+      'UnknownTargetServer',
+      known
+        ? `Security server ${asked} is not an active server of the provider of ${service.id}`
+        : `Security server ${asked} is not registered`,
+      { detail: { securityServer: asked, service: service.id, reason: known ? 'not-provider' : 'unknown' } },
+    );
+  }
   if (servers.length <= 1) return servers[0];
-  return servers[Buffer.from(sha256(id), 'base64url').readUInt32BE(0) % servers.length];
+  return servers[Buffer.from(sha256(envelope.id), 'base64url').readUInt32BE(0) % servers.length];
 }
 
 /** Times the steps of one submission and remembers which one it is in. */
@@ -303,7 +320,7 @@ export class ExchangePipeline {
       const target = providerServerFor(
         index,
         index.service(envelope.service, envelope.serviceVersion),
-        envelope.id,
+        envelope,
       );
       const requestHash = envelopeHash(envelope);
       const earlier = await replay.claim(envelope.id, {

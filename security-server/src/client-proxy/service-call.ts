@@ -129,5 +129,5 @@ export async function callService(
       deps.logger.error('answer not logged', { messageId: envelope.id, client, error: String(error) });
     });
   log('message answered', { status: answer.envelope.status });
-  return httpAnswerOf(answer);
+  return httpAnswerOf(answer, signed);
 }

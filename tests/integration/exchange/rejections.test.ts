@@ -108,13 +108,23 @@ describe('the gateway pipeline refuses', () => {
     expect(answer.body).toMatchObject({ detail: { errors: expect.any(Array) } });
   });
 
-  it('an envelope carrying a header that is not forwarded', async () => {
+  it('an envelope carrying a header a proxy keeps on its hop', async () => {
     await expectRefused(
-      network.sign({ headers: { authorization: 'Bearer secret' } }),
+      network.sign({ headers: { host: 'backend.internal' } }),
       'InvalidEnvelope',
       'envelope',
     );
   });
+
+  it.each([
+    ['unknown', 'MN/GOV/9011311/ss9'],
+    ['not of the provider', CONSUMER.serverId],
+  ])(
+    'an envelope for a security server that is %s (X-Road-Security-Server)',
+    async (_what, securityServer) => {
+      await expectRefused(network.sign({ securityServer }), 'UnknownTargetServer', 'replay');
+    },
+  );
 
   it('a TLS client certificate of no registered server', async () => {
     const stranger = createServerIdentity(network.gateway.deps.trust.ca, { serverId: 'MN/GOV/7000001/ss9' });

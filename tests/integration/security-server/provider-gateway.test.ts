@@ -129,7 +129,7 @@ describe('the provider proxy behind the gateway', () => {
     expect(backend.hits).toHaveLength(1); // an answer, not a failure: not retried
   });
 
-  it('is answered BackendUnavailable at once while its backend is down, and answers a resend once it is back', async () => {
+  it('is answered NetworkError at once while its backend is down, and answers a resend once it is back', async () => {
     backend.handle((hit, res) => {
       const { registerNumber } = JSON.parse(hit.body.toString('utf8')) as { registerNumber: string };
       res
@@ -142,7 +142,7 @@ describe('the provider proxy behind the gateway', () => {
     const refused = await network.post(request);
     expect(refused.status).toBe(503);
     expect(refused.body).toMatchObject({
-      type: 'Server.ServerProxy.BackendUnavailable',
+      type: 'Server.ServerProxy.NetworkError',
       detail: { delivery: 'not-delivered' },
     });
     await backend.resume();

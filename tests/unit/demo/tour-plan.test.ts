@@ -114,7 +114,7 @@ describe('planDay', () => {
       consumer: 'tax',
       service: DENIED_CALL.service,
       async: false,
-      expect: { status: 403, xRoadError: 'Client.AccessDenied' },
+      expect: { status: 400, xRoadError: 'Client.AccessDenied' },
     });
     expect(allowed(denied as PlannedCall)).toBe(false);
   });
@@ -157,7 +157,7 @@ describe('planDay', () => {
       expect(call.body.registerNumber).toBe(call.subject);
       expect(call.expect).toEqual(
         call.kind === 'denied'
-          ? { status: 403, xRoadError: 'Client.AccessDenied' }
+          ? { status: 400, xRoadError: 'Client.AccessDenied' }
           : { status: 200, registerNumber: call.subject },
       );
       expect(validators.get(call.service)?.(call.body)).toEqual([]);

@@ -57,8 +57,8 @@ describe('checkDelivery', () => {
     expect(codeOf(null)).toBe('InvalidEnvelope');
   });
 
-  it('refuses a header that may not be forwarded, even when signed', () => {
-    const request = signRequest(signers.consumer, { headers: { authorization: 'Bearer x' } });
+  it('refuses a header a proxy keeps on its hop, even when signed', () => {
+    const request = signRequest(signers.consumer, { headers: { host: 'backend.internal' } });
     expect(codeOf(request)).toBe('InvalidEnvelope');
   });
 

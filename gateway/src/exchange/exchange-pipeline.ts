@@ -323,27 +323,36 @@ export class ExchangePipeline {
         envelope,
       );
       const requestHash = envelopeHash(envelope);
-      const earlier = await replay.claim(envelope.id, {
+      const route = {
         providerServerId: target?.id ?? '',
         clientMemberId: clientMember,
         consumerServerId: caller.id,
         requestHash,
-      });
+      };
+      const earlier = await replay.claim(envelope.id, route);
       if (earlier !== undefined) {
-        if (earlier.requestHash !== requestHash || earlier.clientMemberId !== clientMember) {
+        const retry = earlier.requestHash === requestHash && earlier.clientMemberId === clientMember;
+        // A retry gets the outcome of its first submission, unless that never got as far as the
+        // queue (the gateway failed in between): then it is taken on now. A message given up on
+        // before it reached the backend, its caller told so, is taken on anew, even as a new
+        // request under its id (a client proxy signs each call afresh).
+        const before = await queues.status(earlier.providerServerId, envelope.id);
+        const reopened =
+          before !== undefined &&
+          earlier.clientMemberId === clientMember &&
+          (await this.#reopened(earlier.providerServerId, envelope.id, before));
+        if (!retry && !reopened) {
           throw new OrtooError('ReplayedMessage', `Message ${envelope.id} was already received`, {
             detail: { id: envelope.id },
           });
         }
-        // A retry. Unless its first submission never got as far as the queue (the gateway failed
-        // in between), it gets that one's outcome; otherwise it is taken on now.
-        const before = await queues.status(earlier.providerServerId, envelope.id);
-        if (before !== undefined && !(await this.#reopened(earlier.providerServerId, envelope.id, before))) {
+        if (before !== undefined && !reopened) {
           steps.finish();
           metrics.exchanges.inc({ client: envelope.client, service: envelope.service, outcome: 'resent' });
           const timeoutMs = index.service(envelope.service, envelope.serviceVersion)?.timeoutMs ?? 0;
           return { kind: 'resent', envelope, route: earlier, timeoutMs, arrived };
         }
+        if (!retry) await replay.remember(envelope.id, route);
       }
       claimed = envelope.id;
 

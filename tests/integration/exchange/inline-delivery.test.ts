@@ -113,6 +113,18 @@ describe('a sync call while its provider is down', () => {
     const again = await network.post(message);
     expect(again.status).toBe(200);
     expect(countOf(network.provider.received, id)).toBe(1);
+    // As is a request signed afresh under that id (a client proxy signs every call), when its first was given up.
+    await network.provider.stop();
+    const given = network.sign();
+    expect((await network.post(given)).body).toMatchObject({ detail: { delivery: 'not-delivered' } });
+    await untilState(network, given.envelope.id, 'dead-lettered', 5_000);
+    await network.provider.start();
+    const fresh = network.sign({ id: given.envelope.id });
+    expect((await network.post(fresh)).status).toBe(200);
+    expect(countOf(network.provider.received, given.envelope.id)).toBe(1);
+    // A new request under an id that was delivered is still a replay.
+    expect((await network.post(network.sign({ id: given.envelope.id }))).status).toBe(409);
+
     await eventually('the resend on record', async () => {
       const story = await searchAuditRecords(network.gateway.store, { messageId: id }, { limit: 20 });
       const events = story.map(toAuditRecord).map((record) => record.event);

@@ -66,6 +66,15 @@ export interface BenchNetworkOptions {
   readonly backendDelayMs?: number;
   /** The person service's retries. @defaultValue 5 attempts, 100 ms backoff */
   readonly retryPolicy?: { readonly maxAttempts: number; readonly backoffMs: number };
+  /** The person service's timeout. @defaultValue 30 000 ms */
+  readonly serviceTimeoutMs?: number;
+  /**
+   * The gateway processes' PostgreSQL, when not the benchmark's own (a fault
+   * run puts a proxy it can cut in between). PostgreSQL only.
+   */
+  readonly gatewayDatabaseUrl?: string;
+  /** Further environment of the gateway processes. */
+  readonly gatewayEnv?: NodeJS.ProcessEnv;
 }
 
 /** The running network. */
@@ -99,10 +108,13 @@ export interface BenchNetwork {
    * starts it again as it was started; resolves once it is ready again.
    */
   crashAndRestart(name: string): Promise<void>;
-  /** Kills one of the processes at once (SIGKILL), as a crash would; resolves once it has gone. */
+  /** Kills one of the processes at once (SIGKILL) and waits for it to exit. */
   crash(name: string): Promise<void>;
-  /** Starts a crashed process again as it was started; resolves once it is ready. */
-  restart(name: string): Promise<void>;
+  /**
+   * Starts a process {@link crash}ed before again, as it was started (with
+   * `extraEnv` added, e.g. a fake clock); resolves once it is ready.
+   */
+  restart(name: string, extraEnv?: NodeJS.ProcessEnv): Promise<void>;
   close(): Promise<Map<string, ProcessExit>>;
 }
 
@@ -185,8 +197,8 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     processes.clear();
     await balancer?.close();
     if (store === 'postgres') await dropSchemas(Object.values(schemas));
-    // A cluster is the caller's, thrown away whole.
-    if (redis.clusterNodes === undefined) await removeRedisKeys(queuePrefix);
+    // A Redis of the caller's (a cluster, a private server) goes with its owner.
+    if (options.redis === undefined) await removeRedisKeys(queuePrefix);
     rmSync(dir, { recursive: true, force: true });
     return exits;
   };
@@ -220,6 +232,9 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     const gatewayEnv: NodeJS.ProcessEnv = {
       ...baseEnv,
       ...sqlEnv('ORTOO_DATABASE_SCHEMA', schemas.gateway),
+      ...(store === 'postgres' && options.gatewayDatabaseUrl !== undefined
+        ? { DATABASE_URL: options.gatewayDatabaseUrl }
+        : {}),
       ORTOO_INSTANCE: 'MN',
       ORTOO_CERTS_DIR: certsDir,
       ORTOO_GATEWAY_DATA_DIR: path.join(dir, 'gateway-db'),
@@ -230,14 +245,15 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       ORTOO_QUEUE_PREFIX: queuePrefix,
       ORTOO_DELIVERY_WORKERS: options.workers === 0 ? 'true' : 'false',
       ORTOO_DELIVERY_CONCURRENCY: String(options.deliveryConcurrency),
+      ...options.gatewayEnv,
     };
     runOrtoo(['gateway', 'init'], gatewayEnv);
     const { token } = json<{ token: string }>(
       runOrtoo(['gateway', 'bootstrap', '--name', 'Benchmark administrator', '--json'], gatewayEnv),
     );
-    const started = new Map<string, () => Promise<void>>();
+    const started = new Map<string, (extraEnv?: NodeJS.ProcessEnv) => Promise<void>>();
     const start = async (name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp) => {
-      started.set(name, () => start(name, args, env, ready));
+      started.set(name, (extraEnv) => start(name, args, { ...env, ...extraEnv }, ready));
       const running = await startOrtooProcess({
         name,
         args,
@@ -287,7 +303,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         '/v1/services',
         serviceRegistration(PERSON_SERVICE, {
           responseSchema: PERSON_SCHEMA,
-          timeoutMs: 30_000,
+          timeoutMs: options.serviceTimeoutMs ?? 30_000,
           retryPolicy: options.retryPolicy ?? { maxAttempts: 5, backoffMs: 100 },
         }),
       ),
@@ -373,16 +389,20 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
           ),
         ),
       ),
-      startNodeProcess({
-        name: 'backend',
-        argv: ['--require', 'tsx/cjs', path.join(__dirname, 'record-backend.ts'), String(backendPort)],
-        env: { ...baseEnv, RECORD_BACKEND_DELAY_MS: String(options.backendDelayMs ?? 0) },
-        ready: /listening on/,
-        logFile: logFile('backend'),
-        reportDir: options.logDir,
-        startTimeoutMs: START_TIMEOUT_MS,
-        nodeFlags: nodeFlagsOf('backend'),
-      }).then((running) => void processes.set('backend', running)),
+      (async function startBackend() {
+        started.set('backend', startBackend);
+        const running = await startNodeProcess({
+          name: 'backend',
+          argv: ['--require', 'tsx/cjs', path.join(__dirname, 'record-backend.ts'), String(backendPort)],
+          env: { ...baseEnv, RECORD_BACKEND_DELAY_MS: String(options.backendDelayMs ?? 0) },
+          ready: /listening on/,
+          logFile: logFile('backend'),
+          reportDir: options.logDir,
+          startTimeoutMs: START_TIMEOUT_MS,
+          nodeFlags: nodeFlagsOf('backend'),
+        });
+        processes.set('backend', running);
+      })(),
     ]);
     // Started once both are registered, so each one's first configuration already knows the other.
     await Promise.all([
@@ -410,20 +430,19 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         /running/,
       );
     }
-    const crashed = new Set<string>();
     const crash = async (name: string) => {
       const running = processes.get(name);
-      if (running === undefined || crashed.has(name)) throw new Error(`no running process ${name} to crash`);
+      if (running === undefined) throw new Error(`no process ${name} to crash`);
       const exited = new Promise((resolve) => running.child.once('exit', resolve));
       running.child.kill('SIGKILL');
       await exited;
-      crashed.add(name);
+      processes.delete(name);
     };
-    const restart = async (name: string) => {
+    const restart = async (name: string, extraEnv?: NodeJS.ProcessEnv) => {
       const again = started.get(name);
-      if (again === undefined || !crashed.delete(name))
-        throw new Error(`no crashed process ${name} to restart`);
-      await again();
+      if (again === undefined || processes.has(name))
+        throw new Error(`no stopped process ${name} to restart`);
+      await again(extraEnv);
     };
     // One order whatever started first: the gateway side, the backend, the provider, the consumer.
     const rank = (name: string) =>

@@ -201,7 +201,17 @@ export class DeliveryQueues {
 
   /** Ends the lease of a message whose outcome is on record: its job goes, unrun. */
   async endLease(serverId: string, id: string): Promise<void> {
-    await this.run(() => this.queueOf(serverId).remove(jobIdOf(DELIVER_JOB, id)));
+    await this.forget(serverId, id);
+  }
+
+  /**
+   * Removes a message's job (unless a worker holds it), so its id can be
+   * queued again: for a sync message given up on before it reached the backend.
+   *
+   * @returns whether the job went.
+   */
+  async forget(serverId: string, id: string): Promise<boolean> {
+    return this.run(async () => (await this.queueOf(serverId).remove(jobIdOf(DELIVER_JOB, id))) === 1);
   }
 
   /**

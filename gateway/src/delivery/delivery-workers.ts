@@ -45,7 +45,10 @@ export type DeliveryProcessor = (job: DeliveryAttempt) => Promise<SignedMessage<
  * gateway audits here. They must not throw (a throw is logged and ignored).
  */
 export interface DeliveryHooks {
-  /** Resolves true when the outcome is on record (audited), false when that failed (and was logged). */
+  /**
+   * Resolves true when the outcome is on record (audited, or kept to be), false when that
+   * failed (and was logged).
+   */
   delivered(
     data: DeliveryJobData,
     answer: SignedMessage<ResponseEnvelope>,
@@ -83,6 +86,18 @@ export interface DeliveryWorkersOptions {
   readonly notifier: Pick<CompletionNotifier, 'notify'>;
   /** Where worker and connection trouble is reported. */
   readonly logger: Logger;
+}
+
+/**
+ * Attempts a job has left after this one. A lease's attempts are its
+ * policy's less the accepting gateway's first; a lease handed over after
+ * more attempts of that gateway has fewer left.
+ */
+function attemptsLeft(job: Job, inline: DeliveryJobData | undefined): number {
+  const allowed = job.opts.attempts ?? 1;
+  const made = job.attemptsMade + 1;
+  if (inline?.lease !== true || inline.inlineAttempts === undefined) return allowed - made;
+  return allowed + 1 - made - inline.inlineAttempts;
 }
 
 /**
@@ -194,7 +209,7 @@ export class DeliveryWorkers {
       const error = toOrtooError(thrown);
       // A failure the accepting gateway handed over is final, whatever its kind.
       const transient = isTransientFailure(error) && inline?.inlineFailure === undefined;
-      const final = !transient || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const final = !transient || attemptsLeft(job, inline) <= 0;
       if (name === DELIVER_JOB) {
         await this.hook(() => this.options.hooks.failed(data as DeliveryJobData, error, attempt, final));
       }

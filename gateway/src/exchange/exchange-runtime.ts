@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import { CompletionNotifier } from '../delivery/completion-notifier';
 import { DeliveryQueues } from '../delivery/delivery-queues';
 import { DeliveryWorkers } from '../delivery/delivery-workers';
+import { OutcomeOutbox } from '../delivery/outcome-outbox';
 import { ProviderClient } from '../delivery/provider-client';
 import type { GatewayDeps } from '../deps';
 import { closeConnection, createRedisConnection, type RedisConnection } from '../redis';
@@ -93,12 +94,22 @@ export async function startExchangeRuntime(
       keepAliveSockets: delivery.concurrency,
     });
     closers.push(() => providers.close());
+    // Every process that records outcomes also writes those any process had to keep.
+    const outbox = new OutcomeOutbox({
+      redis,
+      queuePrefix: delivery.queuePrefix,
+      audit: deps.audit,
+      logger,
+      onDepth: (depth) => metrics.outboxDepth.set(depth),
+    });
+    outbox.start();
+    closers.push(() => outbox.close());
     const parts: DeliveryParts = {
       routing,
       providers,
       serviceSchemas,
       queues,
-      audit: deps.audit,
+      outbox,
       metrics,
       logger,
     };

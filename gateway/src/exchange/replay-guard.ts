@@ -52,6 +52,11 @@ export class ReplayGuard {
     return earlier === null ? undefined : (JSON.parse(earlier) as MessageRoute);
   }
 
+  /** Remembers `id` with another request's route: one taken on anew under an id given up on (see the pipeline). */
+  async remember(id: string, route: MessageRoute): Promise<void> {
+    await this.#call(() => this.#redis.set(this.#key(id), JSON.stringify(route), 'EX', this.#ttlSeconds));
+  }
+
   /** Gives up a claim, when the gateway failed to take on the message and the sender may try again. */
   async release(id: string): Promise<void> {
     await this.#call(() => this.#redis.del(this.#key(id)));

@@ -298,9 +298,17 @@ describe('the gateway pipeline refuses', () => {
       const message = network.sign();
       const answer = await network.post(message);
       expectRefusal(answer, 'AuditUnavailable');
+      // A 503 never says the message was not taken on: the caller is told to resend it under its id.
+      expect(answer.body).toMatchObject({
+        message: expect.stringContaining('resent with the same X-Road-Id'),
+        detail: { id: message.envelope.id },
+      });
       expect(network.provider.received).not.toContain(message.envelope.id);
-    } finally {
+      // Which it does once the store is back: the same request again is taken on.
       await store.exec('ALTER TABLE audit_log_away RENAME TO audit_log');
+      expect((await network.post(message)).status).toBe(200);
+    } finally {
+      await store.exec('ALTER TABLE IF EXISTS audit_log_away RENAME TO audit_log');
     }
     expect((await network.post(network.sign())).status).toBe(200);
   });

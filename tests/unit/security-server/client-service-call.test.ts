@@ -252,6 +252,20 @@ describe('callService', () => {
     });
   });
 
+  it('tells a local system whose call broke off that the gateway may have taken it, and where to look', async () => {
+    const { gateway, context } = setUp();
+    gateway.answerWith = () => {
+      throw new OrtooError('GatewayUnavailable', 'The gateway cannot be reached', {
+        detail: { reason: 'ECONNRESET' },
+      });
+    };
+    await expect(callService(context, portal, call({}, { 'x-road-id': 'cut-1' }))).rejects.toMatchObject({
+      code: 'GatewayUnavailable',
+      message: expect.stringContaining('resend it with the same X-Road-Id'),
+      detail: { reason: 'ECONNRESET', id: 'cut-1', statusUrl: '/r1/messages/cut-1' },
+    });
+  });
+
   it.each([
     ['signed by another member', (m: SignedMessage<RequestEnvelope>) => signAnswer(m, signers.clinic)],
     [

@@ -134,7 +134,20 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       { stdio: 'ignore' },
     ); // prettier-ignore
     node.process = child;
-    await until(`node ${node.address}`, () => clusterView(node.port) !== undefined, 10_000);
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    await until(`node ${node.address}`, () => exited || clusterView(node.port) !== undefined, 30_000);
+    return !exited;
+  };
+
+  /** A first start on free ports: another process may take a port between its choice and the bind, so retry on fresh ones. */
+  const launchNew = async () => {
+    for (let attempt = 1; ; attempt += 1) {
+      const port = await freePort();
+      const node = { address: `127.0.0.1:${port}`, port, busPort: await freePort(), process: undefined };
+      if (await launch(node)) return node;
+      if (attempt === 3) throw new Error(`redis-server would not start on a free port (${node.address})`);
+    }
   };
 
   const close = async () => {
@@ -143,11 +156,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   };
 
   try {
-    for (let i = 0; i < masterCount * 2; i += 1) {
-      const port = await freePort();
-      nodes.push({ address: `127.0.0.1:${port}`, port, busPort: await freePort(), process: undefined });
-    }
-    await Promise.all(nodes.map(launch));
+    nodes.push(...(await Promise.all(Array.from({ length: masterCount * 2 }, launchNew))));
     redisCli([
       '--cluster',
       'create',
@@ -218,7 +227,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       async restart(address, timeoutMs = 30_000) {
         const node = nodeAt(address);
         if (node.process !== undefined) throw new Error(`${address} is running`);
-        await launch(node);
+        if (!(await launch(node))) throw new Error(`redis-server would not start again on ${address}`);
         await until(
           `${address} to rejoin`,
           () => liveView().nodes.includes(`${address}@`) && whole(),

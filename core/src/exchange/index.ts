@@ -7,4 +7,4 @@ export { verifySignedBy } from './verify-signed-by';
 export { clientMemberOf, verifyRequest } from './verify-request';
 export { authorize, resolveService } from './authorize';
 export { verifyAnswer } from './verify-answer';
-export { dataSubjectOf } from './data-subject';
+export { dataSubjectOf, requestDataSubject } from './data-subject';

@@ -13,6 +13,7 @@ export {
 export {
   MAX_OPENAPI_BYTES,
   MAX_OPENAPI_OPERATIONS,
+  assertPlainDocument,
   parseOpenApiText,
   readServiceApi,
   templateNames,

@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
 import type { HttpMethod } from '../envelope/envelope';
 import { OrtooError } from '../errors';
+import { isStorableText } from '../http/strict-json';
 import {
   COMPONENTS_ID,
   type MediaTypeSchemas,
@@ -80,6 +81,7 @@ export function parseOpenApiText(text: string): Json {
       throw invalid('', `is not JSON: ${(error as Error).message}`);
     }
     if (!isObject(value)) throw invalid('', 'must be an object');
+    assertPlainDocument(value);
     return value;
   }
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true, schema: 'core' });
@@ -92,7 +94,36 @@ export function parseOpenApiText(text: string): Json {
     throw invalid('', `is not usable YAML: ${(error as Error).message}`);
   }
   if (!isObject(value)) throw invalid('', 'must be an object');
+  assertPlainDocument(value);
   return value;
+}
+
+/** Deepest nesting of a document's values. */
+const MAX_DEPTH = 64;
+
+/**
+ * Checks that a document is plain JSON every store keeps: finite numbers,
+ * no U+0000 or lone surrogate in any key or string, nesting bounded.
+ *
+ * @throws OrtooError `InvalidOpenApi` naming the first value that is not.
+ */
+export function assertPlainDocument(value: unknown, pointer = '', depth = 0): void {
+  if (depth > MAX_DEPTH) throw invalid(pointer, `nests deeper than ${MAX_DEPTH}`);
+  if (typeof value === 'string') {
+    if (!isStorableText(value)) throw invalid(pointer, 'holds U+0000 or a lone surrogate');
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw invalid(pointer, 'is a number JSON cannot hold');
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => assertPlainDocument(item, `${pointer}/${i}`, depth + 1));
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const here = `${pointer}/${pointerToken(key)}`;
+      if (!isStorableText(key)) throw invalid(here, 'is a key with U+0000 or a lone surrogate');
+      assertPlainDocument(item, here, depth + 1);
+    }
+  } else if (value !== null && typeof value !== 'boolean') {
+    throw invalid(pointer, 'is not a JSON value');
+  }
 }
 
 /** The value a local `#/...` pointer names in the document, or undefined. */

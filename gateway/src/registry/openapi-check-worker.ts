@@ -1,0 +1,44 @@
+import { parentPort, workerData } from 'node:worker_threads';
+// Straight from the files, not the core's index: the worker loads no more than it needs.
+import { OrtooError, toOrtooError } from '../../../core/src/errors';
+import { CompiledServiceApi } from '../../../core/src/openapi/compile-service-api';
+import {
+  MAX_OPENAPI_BYTES,
+  assertPlainDocument,
+  parseOpenApiText,
+  readServiceApi,
+} from '../../../core/src/openapi/read-openapi';
+import { endpointsOf } from '../../../core/src/openapi/service-api';
+import type { OpenApiCheckOutcome } from './openapi-check';
+
+/**
+ * The worker thread that checks an OpenAPI document for publication: reads
+ * it (JSON or YAML), checks it, and compiles every schema of every
+ * operation, as the gateway will, so that a heavy document costs this
+ * thread, not the admin listener's event loop. Answers once and ends.
+ */
+function check(input: unknown): OpenApiCheckOutcome {
+  try {
+    let document: Record<string, unknown>;
+    if (typeof input === 'string') {
+      document = parseOpenApiText(input);
+    } else {
+      const bytes = Buffer.byteLength(JSON.stringify(input));
+      if (bytes > MAX_OPENAPI_BYTES) {
+        throw new OrtooError('PayloadTooLarge', `An OpenAPI document is at most ${MAX_OPENAPI_BYTES} bytes; this one has ${bytes}`, {
+          detail: { limitBytes: MAX_OPENAPI_BYTES, bytes },
+        });
+      }
+      assertPlainDocument(input);
+      document = input as Record<string, unknown>;
+    }
+    const api = readServiceApi(document);
+    new CompiledServiceApi(api);
+    return { ok: true, document, endpoints: endpointsOf(api) };
+  } catch (thrown) {
+    const error = toOrtooError(thrown);
+    return { ok: false, code: error.code, message: error.message, detail: error.detail };
+  }
+}
+
+parentPort?.postMessage(check(workerData));

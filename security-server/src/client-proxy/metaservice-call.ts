@@ -4,7 +4,7 @@ import { assertMayActAs, type AuthenticatedLocalSystem } from '../local-systems'
 import type { ExchangeContext } from './exchange-context';
 import { jsonAnswer, type HttpAnswer } from './http-answer';
 import { allowedMethods, listClients, listMethods } from './metaservices';
-import { openApiOf } from './openapi-from-schemas';
+import { openApiOf, registeredOpenApi } from './openapi-from-schemas';
 import type { ProxyRoute } from './proxy-route';
 import { clientOf } from './request-envelope';
 import type { ServiceSchemas } from './service-schemas';
@@ -17,7 +17,7 @@ export type MetaserviceRoute = Extract<
 
 /**
  * Answers one of X-Road's REST metaservices from the global configuration
- * (and, for `getOpenAPI`, the service's schemas from the gateway):
+ * (and, for `getOpenAPI`, the service's OpenAPI document or schemas from the gateway):
  * `allowedMethods` for the `X-Road-Client` the local system may act as;
  * `getOpenAPI?serviceCode=X` (optionally `&serviceVersion=V` or
  * `X-Ortoo-Service-Version`, else the current version).
@@ -68,6 +68,10 @@ export async function callMetaservice(
             detail: { service: id, ...(version === undefined ? {} : { version }) },
           },
         );
+      }
+      if (service.openapiHash !== undefined) {
+        const document = await schemas.get(service.openapiHash);
+        return jsonAnswer(200, registeredOpenApi(document, service));
       }
       const [requestSchema, responseSchema] = await Promise.all([
         schemas.get(service.requestSchemaHash),

@@ -62,8 +62,10 @@ function decodeSegment(segment: string): string | undefined {
  * Finds the endpoint a request names, compiled once from the endpoint list:
  * templates grouped by their number of segments and ordered by specificity,
  * so a match is a few string comparisons. Segments are compared decoded;
- * an encoded `/` (`%2F`) inside a segment stays inside it, and a segment
- * that does not decode matches no template. HEAD is answered by a GET
+ * an encoded `/` (`%2F`) inside a segment stays inside it, and a path with
+ * a segment that does not decode, or with a dot segment (`.`, `..`, also
+ * percent-encoded), matches no template: what was checked is what the
+ * backend gets. HEAD is answered by a GET
  * endpoint when the service has no HEAD of its own.
  */
 export class EndpointMatcher {
@@ -93,7 +95,10 @@ export class EndpointMatcher {
     const candidates = this.#bySegments.get(raw.length);
     if (candidates === undefined) return { kind: 'none' };
     const decoded = raw.map(decodeSegment);
-    if (decoded.includes(undefined)) return { kind: 'none' };
+    // A dot segment, sent as it is or encoded, would name another path once a URL is normalised.
+    if (decoded.some((segment) => segment === undefined || segment === '.' || segment === '..')) {
+      return { kind: 'none' };
+    }
     const segments = decoded as string[];
     const allowed = new Set<HttpMethod>();
     for (const template of candidates) {

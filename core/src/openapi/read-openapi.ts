@@ -184,7 +184,7 @@ class DocumentReader {
    * forms.
    */
   schema(value: unknown, pointer: string): OperationSchema {
-    if (typeof value === 'boolean' && this.#version === '3.1') return value;
+    if (typeof value === 'boolean') return value;
     if (!isObject(value)) throw invalid(pointer, 'must be a schema (an object)');
     const out: Json = {};
     for (const [key, child] of Object.entries(value)) {

@@ -140,9 +140,24 @@ type PayloadSettings = Pick<
   'requestSchema' | 'responseSchema' | 'requestSchemaHash' | 'responseSchemaHash' | 'openapi' | 'openapiHash' | 'endpoints'
 >;
 
+/**
+ * A body gives a service either its two payload schemas or its OpenAPI document.
+ *
+ * @throws OrtooError `BadRequest` naming the fields given
+ */
+function checkPayloadFields(body: ServiceUpdateBody, create: boolean): void {
+  const schemas = [body.requestSchema, body.responseSchema].filter((schema) => schema !== undefined).length;
+  const wrong = body.openapi === undefined ? create && schemas < 2 : schemas > 0;
+  if (wrong) {
+    throw new OrtooError('BadRequest', 'A service has either requestSchema and responseSchema, or openapi', {
+      detail: { fields: ['requestSchema', 'responseSchema', 'openapi'].filter((field) => field in body) },
+    });
+  }
+}
+
 async function payloadSettingsOf(body: ServiceCreateBody): Promise<PayloadSettings> {
+  checkPayloadFields(body, true);
   if (body.openapi !== undefined) return openApiSettings(await checkOpenApiDocument(body.openapi));
-  // service-create.schema.json lets no body through with neither.
   const requestSchema = body.requestSchema as JsonSchema;
   const responseSchema = body.responseSchema as JsonSchema;
   return {
@@ -289,6 +304,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
     const serviceId = formatServiceId(serviceIdOf(req));
     const version = versionOf(req);
     const body = req.body as ServiceUpdateBody;
+    checkPayloadFields(body, false);
     const openapi = body.openapi === undefined ? undefined : openApiSettings(await checkOpenApiDocument(body.openapi));
     const requestSchemaHash =
       body.requestSchema === undefined ? undefined : checkServiceSchema('requestSchema', body.requestSchema);

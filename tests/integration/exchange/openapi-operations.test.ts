@@ -16,7 +16,7 @@ import type { ProviderReply } from '../../helpers/provider-endpoint';
 import { startExchangeNetwork, type ExchangeAnswer, type ExchangeNetwork } from '../../helpers/exchange-network';
 
 const DOCUMENT = parseOpenApiText(
-  readFileSync(path.resolve(__dirname, '../../../schemas/services/civil-registry/person.openapi.yaml'), 'utf8'),
+  readFileSync(path.resolve(__dirname, '../../../schemas/services/civil-registry/records.openapi.yaml'), 'utf8'),
 );
 const KNOWN = 'УБ99010112';
 /** A number the backend answers wrongly for: its record breaks the document's Person schema. */

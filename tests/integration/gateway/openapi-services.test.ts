@@ -10,7 +10,7 @@ import { insertMembers, insertSubsystems } from '../../helpers/registry-fixtures
 import { STORE_ENGINES } from '../../helpers/store-engines';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const PERSON_YAML = readFileSync(path.join(ROOT, 'schemas/services/civil-registry/person.openapi.yaml'), 'utf8');
+const PERSON_YAML = readFileSync(path.join(ROOT, 'schemas/services/civil-registry/records.openapi.yaml'), 'utf8');
 const PETS_JSON = readFileSync(path.join(ROOT, 'tests/fixtures/openapi/pets-3.1.json'), 'utf8');
 const PROVIDER = 'MN/GOV/9011311/civil-registry';
 

@@ -11,7 +11,7 @@ import {
 } from '../../../core/src';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const PERSON_YAML = readFileSync(path.join(ROOT, 'schemas/services/civil-registry/person.openapi.yaml'), 'utf8');
+const PERSON_YAML = readFileSync(path.join(ROOT, 'schemas/services/civil-registry/records.openapi.yaml'), 'utf8');
 const PETS_JSON = readFileSync(path.join(ROOT, 'tests/fixtures/openapi/pets-3.1.json'), 'utf8');
 
 /** The pointer and reason of the `InvalidOpenApi` error `run` throws. */

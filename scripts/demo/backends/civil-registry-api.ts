@@ -31,7 +31,9 @@ export interface Certificate {
 function compiledApi(): CompiledServiceApi {
   const { description } = RECORDS_SERVICE;
   if (description.kind !== 'openapi') throw new Error(`${RECORDS_SERVICE.id} is not described by OpenAPI`);
-  return new CompiledServiceApi(readServiceApi(parseOpenApiText(readFileSync(repoPath(description.document), 'utf8'))));
+  return new CompiledServiceApi(
+    readServiceApi(parseOpenApiText(readFileSync(repoPath(description.document), 'utf8'))),
+  );
 }
 
 /**
@@ -43,7 +45,9 @@ function checkByDocument(api: CompiledServiceApi): RequestHandler {
   return (req, res, next) => {
     const contentType = req.get('content-type');
     const headers = Object.fromEntries(
-      Object.entries(req.headers).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : [])),
+      Object.entries(req.headers).flatMap(([name, value]) =>
+        typeof value === 'string' ? [[name, value]] : [],
+      ),
     );
     try {
       api.checkRequest({
@@ -60,7 +64,12 @@ function checkByDocument(api: CompiledServiceApi): RequestHandler {
       if (error.code === 'OperationMethodNotAllowed') {
         res.set('Allow', ((error.detail as { allowed: string[] }).allowed ?? []).join(', '));
       }
-      sendProblem(res, status, error.message, status === 400 ? { errors: (error.detail as { errors?: unknown }).errors } : {});
+      sendProblem(
+        res,
+        status,
+        error.message,
+        status === 400 ? { errors: (error.detail as { errors?: unknown }).errors } : {},
+      );
       return;
     }
     next();

@@ -17,12 +17,18 @@ describe("the civil registry's REST API (civil-registry/records)", () => {
   );
 
   it('answers a citizen’s addresses, and filters them by ?from', async () => {
-    const res = await request(app).get(`${person(DEMO_REGISTER_NUMBERS.known)}/addresses`).expect(200);
+    const res = await request(app)
+      .get(`${person(DEMO_REGISTER_NUMBERS.known)}/addresses`)
+      .expect(200);
     expect(res.body).toEqual({
       registerNumber: DEMO_REGISTER_NUMBERS.known,
-      addresses: [{ address: expect.objectContaining({ aimag: expect.any(String) }), from: '1999-01-01', to: null }],
+      addresses: [
+        { address: expect.objectContaining({ aimag: expect.any(String) }), from: '1999-01-01', to: null },
+      ],
     });
-    const later = await request(app).get(`${person(DEMO_REGISTER_NUMBERS.known)}/addresses?from=2020-01-01`).expect(200);
+    const later = await request(app)
+      .get(`${person(DEMO_REGISTER_NUMBERS.known)}/addresses?from=2020-01-01`)
+      .expect(200);
     expect(later.body.addresses).toEqual([]);
   });
 
@@ -53,8 +59,13 @@ describe("the civil registry's REST API (civil-registry/records)", () => {
   it('refuses what its OpenAPI document refuses: a malformed number, a bad date, a bad body, a method, a media type', async () => {
     const bad = await request(app).get(person(DEMO_REGISTER_NUMBERS.malformed)).expect(400);
     expect(bad.body.errors[0].pointer).toBe('/path/registerNumber');
-    await request(app).get(`${person(DEMO_REGISTER_NUMBERS.known)}/addresses?from=soon`).expect(400);
-    const body = await request(app).post('/certificates').send({ registerNumber: DEMO_REGISTER_NUMBERS.known, kind: 'x' }).expect(400);
+    await request(app)
+      .get(`${person(DEMO_REGISTER_NUMBERS.known)}/addresses?from=soon`)
+      .expect(400);
+    const body = await request(app)
+      .post('/certificates')
+      .send({ registerNumber: DEMO_REGISTER_NUMBERS.known, kind: 'x' })
+      .expect(400);
     expect(body.body.errors[0].pointer).toBe('/kind');
     const method = await request(app).delete(person(DEMO_REGISTER_NUMBERS.known)).expect(405);
     expect(method.headers.allow).toBe('GET');

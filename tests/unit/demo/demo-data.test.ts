@@ -114,9 +114,13 @@ describe('the demo agencies', () => {
         expect(description.document).toBe(`${folder}/${service.code}.openapi.yaml`);
         expect(existsSync(repoPath(description.document))).toBe(true);
         const request = { method: 'GET', path: '/persons/УБ99010112', query: '' } as const;
-        expect(requestDataSubject({ ...service, endpoints: [{ method: 'GET', path: '/persons/{registerNumber}' }] }, request, undefined)).toBe(
-          'УБ99010112',
-        );
+        expect(
+          requestDataSubject(
+            { ...service, endpoints: [{ method: 'GET', path: '/persons/{registerNumber}' }] },
+            request,
+            undefined,
+          ),
+        ).toBe('УБ99010112');
         continue;
       }
       expect(existsSync(repoPath(description.requestSchema))).toBe(true);

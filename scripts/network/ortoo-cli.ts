@@ -203,7 +203,8 @@ export function serviceRegistration(
       ? { openapi: text(description.document) }
       : {
           requestSchema: JSON.parse(text(description.requestSchema)) as unknown,
-          responseSchema: settings.responseSchema ?? (JSON.parse(text(description.responseSchema)) as unknown),
+          responseSchema:
+            settings.responseSchema ?? (JSON.parse(text(description.responseSchema)) as unknown),
         };
   return {
     id: service.id,

@@ -22,7 +22,8 @@ export function mediaTypeEssence(contentType: string): string {
  * @throws OrtooError `UnsupportedMediaType` naming the media types it takes.
  */
 export function assertAcceptedMediaType(service: GlobalConfService, contentType: string | undefined): void {
-  if (contentType === undefined || isJsonContentType(contentType) || service.openapiHash !== undefined) return;
+  if (contentType === undefined || isJsonContentType(contentType) || service.openapiHash !== undefined)
+    return;
   const declared = service.requestMediaTypes ?? [];
   if (declared.includes(mediaTypeEssence(contentType))) return;
   const accepted = [...SCHEMA_MEDIA_TYPES, ...declared];

@@ -110,7 +110,8 @@ interface CompiledOperation {
 
 function violation(what: string, errors: SchemaError[]): OrtooError {
   const first = errors[0];
-  const where = first === undefined ? '' : `: ${first.pointer === '' ? '(root)' : first.pointer} ${first.message}`;
+  const where =
+    first === undefined ? '' : `: ${first.pointer === '' ? '(root)' : first.pointer} ${first.message}`;
   return new OrtooError('SchemaViolation', `${what} does not match the operation's schema${where}`, {
     detail: { errors },
   });
@@ -118,7 +119,8 @@ function violation(what: string, errors: SchemaError[]): OrtooError {
 
 function parametersSchema(operation: ServiceOperation): Record<string, unknown> | undefined {
   if (operation.parameters.length === 0) return undefined;
-  const groups: Record<string, { type: 'object'; properties: Record<string, unknown>; required: string[] }> = {};
+  const groups: Record<string, { type: 'object'; properties: Record<string, unknown>; required: string[] }> =
+    {};
   for (const parameter of operation.parameters) {
     const group = (groups[parameter.in] ??= { type: 'object', properties: {}, required: [] });
     group.properties[parameter.name] = parameter.schema ?? true;
@@ -132,7 +134,8 @@ function queryValues(query: string): Record<string, string | string[]> {
   const values: Record<string, string | string[]> = {};
   for (const [name, value] of new URLSearchParams(query)) {
     const earlier = values[name];
-    values[name] = earlier === undefined ? value : Array.isArray(earlier) ? [...earlier, value] : [earlier, value];
+    values[name] =
+      earlier === undefined ? value : Array.isArray(earlier) ? [...earlier, value] : [earlier, value];
   }
   return values;
 }
@@ -158,10 +161,14 @@ export class CompiledServiceApi {
         bodies.getSchema(`${COMPONENTS_ID}#/$defs/${name}`);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new OrtooError('InvalidOpenApi', `OpenAPI document: ${pointer} is not a usable schema: ${reason}`, {
-          detail: { pointer, reason },
-          cause: error,
-        });
+        throw new OrtooError(
+          'InvalidOpenApi',
+          `OpenAPI document: ${pointer} is not a usable schema: ${reason}`,
+          {
+            detail: { pointer, reason },
+            cause: error,
+          },
+        );
       }
     }
     this.matcher = new EndpointMatcher(endpointsOf(api));
@@ -170,7 +177,10 @@ export class CompiledServiceApi {
       const compiledBodies = new Map<string, ValidateFunction>();
       for (const [type, body] of Object.entries(operation.requestBody?.content ?? {})) {
         if (body === undefined) continue;
-        compiledBodies.set(type, compileAt(bodies, body, `${operation.pointer}/requestBody/content/${pointerToken(type)}/schema`));
+        compiledBodies.set(
+          type,
+          compileAt(bodies, body, `${operation.pointer}/requestBody/content/${pointerToken(type)}/schema`),
+        );
       }
       const answers = new Map<string, ValidateFunction>();
       for (const [status, content] of Object.entries(operation.responses)) {
@@ -182,7 +192,9 @@ export class CompiledServiceApi {
       }
       return {
         operation,
-        ...(schema === undefined ? {} : { parameters: compileAt(params, schema, `${operation.pointer}/parameters`) }),
+        ...(schema === undefined
+          ? {}
+          : { parameters: compileAt(params, schema, `${operation.pointer}/parameters`) }),
         bodies: compiledBodies,
         answers,
       };
@@ -195,7 +207,10 @@ export class CompiledServiceApi {
    * @throws OrtooError `UnknownOperation` (404) when no path template
    *   matches, `OperationMethodNotAllowed` (405) naming the methods that do.
    */
-  operationOf(method: HttpMethod, path: string): { operation: ServiceOperation; params: Record<string, string> } {
+  operationOf(
+    method: HttpMethod,
+    path: string,
+  ): { operation: ServiceOperation; params: Record<string, string> } {
     const { compiled, params } = this.#find(method, path);
     return { operation: compiled.operation, params };
   }
@@ -206,13 +221,21 @@ export class CompiledServiceApi {
       return { compiled: this.#operations[found.index] as CompiledOperation, params: { ...found.params } };
     }
     if (found.kind === 'none') {
-      throw new OrtooError('UnknownOperation', `The service has no operation at ${path.slice(0, 200) || '/'}`, {
-        detail: { method, path: path.slice(0, 200) },
-      });
+      throw new OrtooError(
+        'UnknownOperation',
+        `The service has no operation at ${path.slice(0, 200) || '/'}`,
+        {
+          detail: { method, path: path.slice(0, 200) },
+        },
+      );
     }
-    throw new OrtooError('OperationMethodNotAllowed', `${method} is not an operation of ${path.slice(0, 200)}`, {
-      detail: { method, path: path.slice(0, 200), allowed: found.allowed },
-    });
+    throw new OrtooError(
+      'OperationMethodNotAllowed',
+      `${method} is not an operation of ${path.slice(0, 200)}`,
+      {
+        detail: { method, path: path.slice(0, 200), allowed: found.allowed },
+      },
+    );
   }
 
   /**
@@ -230,15 +253,26 @@ export class CompiledServiceApi {
     if (compiled.parameters !== undefined) {
       const data = { path: { ...params }, query: queryValues(request.query), header: { ...request.headers } };
       if (!compiled.parameters(data)) {
-        throw violation('The request', toSchemaErrors(compiled.parameters.errors ?? [], DEFAULT_MAX_SCHEMA_ERRORS));
+        throw violation(
+          'The request',
+          toSchemaErrors(compiled.parameters.errors ?? [], DEFAULT_MAX_SCHEMA_ERRORS),
+        );
       }
     }
     const content = operation.requestBody?.content ?? {};
     if (request.contentType === undefined) {
       if (operation.requestBody?.required === true) {
-        throw new OrtooError('SchemaViolation', `${operation.method} ${operation.path} needs a request body`, {
-          detail: { errors: [{ pointer: '', keyword: 'required', message: 'request body is required', schemaPointer: '' }] },
-        });
+        throw new OrtooError(
+          'SchemaViolation',
+          `${operation.method} ${operation.path} needs a request body`,
+          {
+            detail: {
+              errors: [
+                { pointer: '', keyword: 'required', message: 'request body is required', schemaPointer: '' },
+              ],
+            },
+          },
+        );
       }
       return;
     }
@@ -274,9 +308,13 @@ export class CompiledServiceApi {
     const { operation } = compiled;
     const status = declaredStatus(operation.responses, answer.status);
     const undeclared = (what: string) =>
-      new OrtooError('SchemaViolation', `The answer's ${what} is not one ${operation.method} ${operation.path} declares`, {
-        detail: { status: answer.status, contentType: answer.contentType?.slice(0, 100) },
-      });
+      new OrtooError(
+        'SchemaViolation',
+        `The answer's ${what} is not one ${operation.method} ${operation.path} declares`,
+        {
+          detail: { status: answer.status, contentType: answer.contentType?.slice(0, 100) },
+        },
+      );
     if (status === undefined) {
       if (answer.status >= 200 && answer.status < 300) throw undeclared(`status ${answer.status}`);
       return;

@@ -30,13 +30,16 @@ function escapeRegExp(text: string): string {
 function segmentOf(text: string): Segment {
   if (!text.includes('{')) return text;
   const names: string[] = [];
-  const source = text.replace(/\{([^{}/]+)\}|([^{]+)/g, (_match, name: string | undefined, literal: string | undefined) => {
-    if (name !== undefined) {
-      names.push(name);
-      return '([^/]+?)';
-    }
-    return escapeRegExp(literal ?? '');
-  });
+  const source = text.replace(
+    /\{([^{}/]+)\}|([^{]+)/g,
+    (_match, name: string | undefined, literal: string | undefined) => {
+      if (name !== undefined) {
+        names.push(name);
+        return '([^/]+?)';
+      }
+      return escapeRegExp(literal ?? '');
+    },
+  );
   return { pattern: new RegExp(`^${source}$`), names };
 }
 
@@ -104,7 +107,8 @@ export class EndpointMatcher {
     for (const template of candidates) {
       const params = matchSegments(template.segments, segments);
       if (params === undefined) continue;
-      const index = template.methods.get(method) ?? (method === 'HEAD' ? template.methods.get('GET') : undefined);
+      const index =
+        template.methods.get(method) ?? (method === 'HEAD' ? template.methods.get('GET') : undefined);
       if (index !== undefined) return { kind: 'matched', index, params };
       for (const known of template.methods.keys()) allowed.add(known);
     }
@@ -112,7 +116,10 @@ export class EndpointMatcher {
   }
 }
 
-function matchSegments(template: readonly Segment[], segments: readonly string[]): Record<string, string> | undefined {
+function matchSegments(
+  template: readonly Segment[],
+  segments: readonly string[],
+): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   for (let i = 0; i < template.length; i += 1) {
     const expected = template[i] as Segment;

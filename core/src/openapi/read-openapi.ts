@@ -46,9 +46,13 @@ export function pointerToken(token: string): string {
 }
 
 function invalid(pointer: string, reason: string): OrtooError {
-  return new OrtooError('InvalidOpenApi', `OpenAPI document: ${pointer === '' ? '(root)' : pointer} ${reason}`, {
-    detail: { pointer, reason },
-  });
+  return new OrtooError(
+    'InvalidOpenApi',
+    `OpenAPI document: ${pointer === '' ? '(root)' : pointer} ${reason}`,
+    {
+      detail: { pointer, reason },
+    },
+  );
 }
 
 function isObject(value: unknown): value is Json {
@@ -163,7 +167,8 @@ class DocumentReader {
     let where = pointer;
     for (let hops = 0; isObject(current) && typeof current.$ref === 'string'; hops += 1) {
       const ref = current.$ref;
-      if (hops === MAX_REF_CHAIN) throw invalid(where, `$ref chain is longer than ${MAX_REF_CHAIN} (a cycle?)`);
+      if (hops === MAX_REF_CHAIN)
+        throw invalid(where, `$ref chain is longer than ${MAX_REF_CHAIN} (a cycle?)`);
       if (!ref.startsWith('#/')) {
         throw invalid(`${where}/$ref`, `${ref.slice(0, 200)} is not a ref inside the document (#/...)`);
       }
@@ -193,7 +198,10 @@ class DocumentReader {
         out.$ref = this.#schemaRef(child, here);
       } else if (SCHEMA_MAPS.has(key) && isObject(child)) {
         out[key] = Object.fromEntries(
-          Object.entries(child).map(([name, sub]) => [name, this.schema(sub, `${here}/${pointerToken(name)}`)]),
+          Object.entries(child).map(([name, sub]) => [
+            name,
+            this.schema(sub, `${here}/${pointerToken(name)}`),
+          ]),
         );
       } else if (SCHEMA_LISTS.has(key) && Array.isArray(child)) {
         out[key] = child.map((sub, i) => this.schema(sub, `${here}/${i}`));
@@ -243,12 +251,14 @@ class DocumentReader {
     list.forEach((item, i) => {
       const { value, pointer: here } = this.deref(item, `${pointer}/${i}`);
       const { name, in: location } = value;
-      if (typeof name !== 'string' || name === '') throw invalid(`${here}/name`, 'must be a non-empty string');
+      if (typeof name !== 'string' || name === '')
+        throw invalid(`${here}/name`, 'must be a non-empty string');
       if (typeof location !== 'string' || !LOCATIONS.includes(location)) {
         throw invalid(`${here}/in`, 'must be path, query, header or cookie');
       }
       if (location === 'cookie') return;
-      if (location === 'path' && value.required !== true) throw invalid(`${here}/required`, 'must be true for a path parameter');
+      if (location === 'path' && value.required !== true)
+        throw invalid(`${here}/required`, 'must be true for a path parameter');
       let schema: OperationSchema | undefined;
       if (value.schema !== undefined) schema = this.schema(value.schema, `${here}/schema`);
       else if (value.content !== undefined) this.content(value.content, `${here}/content`);
@@ -285,10 +295,13 @@ class DocumentReader {
     const answers: Record<string, MediaTypeSchemas> = {};
     for (const [status, response] of Object.entries(responses)) {
       const here = `${pointer}/responses/${pointerToken(status)}`;
-      if (!/^([1-5](\d\d|XX)|default)$/.test(status)) throw invalid(here, 'is not a status, a range like 2XX, or default');
+      if (!/^([1-5](\d\d|XX)|default)$/.test(status))
+        throw invalid(here, 'is not a status, a range like 2XX, or default');
       const answer = this.deref(response, here);
       answers[status] =
-        answer.value.content === undefined ? {} : this.content(answer.value.content, `${answer.pointer}/content`);
+        answer.value.content === undefined
+          ? {}
+          : this.content(answer.value.content, `${answer.pointer}/content`);
     }
     const operation: ServiceOperation = {
       method,
@@ -368,7 +381,11 @@ export function readServiceApi(document: Json): ServiceApi {
       throw invalid('/jsonSchemaDialect', `must be one of ${DIALECTS.join(', ')}`);
     }
   }
-  if (!isObject(document.info) || typeof document.info.title !== 'string' || typeof document.info.version !== 'string') {
+  if (
+    !isObject(document.info) ||
+    typeof document.info.title !== 'string' ||
+    typeof document.info.version !== 'string'
+  ) {
     throw invalid('/info', 'must have a title and a version');
   }
   const { paths } = document;
@@ -379,7 +396,8 @@ export function readServiceApi(document: Json): ServiceApi {
   if (componentSchemas !== undefined) {
     if (!isObject(componentSchemas)) throw invalid('/components/schemas', 'must be an object');
     for (const [name, schema] of Object.entries(componentSchemas)) {
-      if (!/^[A-Za-z0-9._-]+$/.test(name)) throw invalid(`/components/schemas/${pointerToken(name)}`, 'is not a component name');
+      if (!/^[A-Za-z0-9._-]+$/.test(name))
+        throw invalid(`/components/schemas/${pointerToken(name)}`, 'is not a component name');
       components[name] = reader.schema(schema, `/components/schemas/${name}`);
     }
   }

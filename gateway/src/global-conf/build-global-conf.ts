@@ -153,7 +153,10 @@ export function buildGlobalConf(snapshot: RegistrySnapshot, params: BuildGlobalC
         : { requestMediaTypes: [...service.requestMediaTypes] }),
       ...(service.openapiHash === null || service.endpoints === null
         ? {}
-        : { openapiHash: service.openapiHash, endpoints: service.endpoints.map(({ method, path }) => ({ method, path })) }),
+        : {
+            openapiHash: service.openapiHash,
+            endpoints: service.endpoints.map(({ method, path }) => ({ method, path })),
+          }),
       enabled: service.enabled,
     })),
     accessRights: snapshot.accessRights.map((right) =>

@@ -1,14 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-// Straight from the files, not the core's index: the worker loads no more than it needs.
-import { OrtooError, toOrtooError } from '../../../core/src/errors';
-import { CompiledServiceApi } from '../../../core/src/openapi/compile-service-api';
 import {
+  CompiledServiceApi,
   MAX_OPENAPI_BYTES,
+  OrtooError,
   assertPlainDocument,
+  endpointsOf,
   parseOpenApiText,
   readServiceApi,
-} from '../../../core/src/openapi/read-openapi';
-import { endpointsOf } from '../../../core/src/openapi/service-api';
+  toOrtooError,
+} from '../../../core/src';
 import type { OpenApiCheckOutcome } from './openapi-check';
 
 /**
@@ -25,9 +25,13 @@ function check(input: unknown): OpenApiCheckOutcome {
     } else {
       const bytes = Buffer.byteLength(JSON.stringify(input));
       if (bytes > MAX_OPENAPI_BYTES) {
-        throw new OrtooError('PayloadTooLarge', `An OpenAPI document is at most ${MAX_OPENAPI_BYTES} bytes; this one has ${bytes}`, {
-          detail: { limitBytes: MAX_OPENAPI_BYTES, bytes },
-        });
+        throw new OrtooError(
+          'PayloadTooLarge',
+          `An OpenAPI document is at most ${MAX_OPENAPI_BYTES} bytes; this one has ${bytes}`,
+          {
+            detail: { limitBytes: MAX_OPENAPI_BYTES, bytes },
+          },
+        );
       }
       assertPlainDocument(input);
       document = input as Record<string, unknown>;

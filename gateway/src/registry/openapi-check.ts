@@ -1,11 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import {
-  OrtooError,
-  canonicalJson,
-  sha256,
-  type ErrorCode,
-  type ServiceEndpoint,
-} from '../../../core/src';
+import { OrtooError, canonicalJson, sha256, type ErrorCode, type ServiceEndpoint } from '../../../core/src';
 
 /** A document fit for publication: its JSON, its hash and its endpoints. */
 export interface CheckedOpenApi {
@@ -70,9 +64,13 @@ export function checkOpenApiDocument(
       () =>
         settle(() =>
           reject(
-            new OrtooError('InvalidOpenApi', `The OpenAPI document takes longer than ${timeoutMs} ms to compile`, {
-              detail: { pointer: '', reason: 'compile time', timeoutMs },
-            }),
+            new OrtooError(
+              'InvalidOpenApi',
+              `The OpenAPI document takes longer than ${timeoutMs} ms to compile`,
+              {
+                detail: { pointer: '', reason: 'compile time', timeoutMs },
+              },
+            ),
           ),
         ),
       timeoutMs,
@@ -83,13 +81,18 @@ export function checkOpenApiDocument(
           reject(new OrtooError(outcome.code, outcome.message, { detail: outcome.detail }));
           return;
         }
-        resolve({ document: outcome.document, hash: sha256(canonicalJson(outcome.document)), endpoints: outcome.endpoints });
+        resolve({
+          document: outcome.document,
+          hash: sha256(canonicalJson(outcome.document)),
+          endpoints: outcome.endpoints,
+        });
       }),
     );
     worker.once('error', (error) =>
       settle(() =>
         reject(
-          error.name === 'ERR_WORKER_OUT_OF_MEMORY' || (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          error.name === 'ERR_WORKER_OUT_OF_MEMORY' ||
+            (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
             ? new OrtooError('InvalidOpenApi', 'The OpenAPI document needs too much memory to compile', {
                 detail: { pointer: '', reason: 'memory' },
                 cause: error,

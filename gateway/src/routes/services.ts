@@ -137,7 +137,13 @@ function openApiSettings(checked: CheckedOpenApi): PayloadSettings {
 /** The payload settings of a new version: its two schemas checked and hashed, or its OpenAPI document checked. */
 type PayloadSettings = Pick<
   ServiceSettings,
-  'requestSchema' | 'responseSchema' | 'requestSchemaHash' | 'responseSchemaHash' | 'openapi' | 'openapiHash' | 'endpoints'
+  | 'requestSchema'
+  | 'responseSchema'
+  | 'requestSchemaHash'
+  | 'responseSchemaHash'
+  | 'openapi'
+  | 'openapiHash'
+  | 'endpoints'
 >;
 
 /**
@@ -174,13 +180,20 @@ async function payloadSettingsOf(body: ServiceCreateBody): Promise<PayloadSettin
  *
  * @throws OrtooError `BadRequest`
  */
-function checkSubjectPointer(pointer: string | undefined, endpoints: readonly { path: string }[] | undefined): void {
+function checkSubjectPointer(
+  pointer: string | undefined,
+  endpoints: readonly { path: string }[] | undefined,
+): void {
   if (pointer === undefined || !pointer.startsWith('path:')) return;
   const name = pointer.slice('path:'.length);
   if (!(endpoints ?? []).some((endpoint) => templateNames(endpoint.path).includes(name))) {
-    throw new OrtooError('BadRequest', `dataSubjectPointer ${pointer} names no path parameter of the service's endpoints`, {
-      detail: { dataSubjectPointer: pointer },
-    });
+    throw new OrtooError(
+      'BadRequest',
+      `dataSubjectPointer ${pointer} names no path parameter of the service's endpoints`,
+      {
+        detail: { dataSubjectPointer: pointer },
+      },
+    );
   }
 }
 
@@ -305,7 +318,8 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
     const version = versionOf(req);
     const body = req.body as ServiceUpdateBody;
     checkPayloadFields(body, false);
-    const openapi = body.openapi === undefined ? undefined : openApiSettings(await checkOpenApiDocument(body.openapi));
+    const openapi =
+      body.openapi === undefined ? undefined : openApiSettings(await checkOpenApiDocument(body.openapi));
     const requestSchemaHash =
       body.requestSchema === undefined ? undefined : checkServiceSchema('requestSchema', body.requestSchema);
     const responseSchemaHash =
@@ -315,7 +329,10 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
     const service = await deps.audit.transaction(async (tx) => {
       const current = await findService(tx, serviceId, version, { forUpdate: true });
       if (current === undefined) throw noSuchVersion(serviceId, version);
-      if (current.openapi !== undefined && (body.requestSchema !== undefined || body.responseSchema !== undefined)) {
+      if (
+        current.openapi !== undefined &&
+        (body.requestSchema !== undefined || body.responseSchema !== undefined)
+      ) {
         throw new OrtooError(
           'BadRequest',
           `Version ${version} of ${serviceId} is described by its OpenAPI document: send a new openapi, not payload schemas`,

@@ -143,5 +143,8 @@ export function registeredOpenApi(
   document: Readonly<Record<string, unknown>>,
   service: GlobalConfService,
 ): Record<string, unknown> {
-  return { ...document, servers: [{ url: `/r1/${service.id}`, description: `${service.title} through this security server` }] };
+  return {
+    ...document,
+    servers: [{ url: `/r1/${service.id}`, description: `${service.title} through this security server` }],
+  };
 }

@@ -13,10 +13,17 @@ import {
 import { searchAuditRecords, toAuditRecord } from '../../../gateway/src/audit/audit-repository';
 import { eventually } from '../../helpers/eventually';
 import type { ProviderReply } from '../../helpers/provider-endpoint';
-import { startExchangeNetwork, type ExchangeAnswer, type ExchangeNetwork } from '../../helpers/exchange-network';
+import {
+  startExchangeNetwork,
+  type ExchangeAnswer,
+  type ExchangeNetwork,
+} from '../../helpers/exchange-network';
 
 const DOCUMENT = parseOpenApiText(
-  readFileSync(path.resolve(__dirname, '../../../schemas/services/civil-registry/records.openapi.yaml'), 'utf8'),
+  readFileSync(
+    path.resolve(__dirname, '../../../schemas/services/civil-registry/records.openapi.yaml'),
+    'utf8',
+  ),
 );
 const KNOWN = 'УБ99010112';
 /** A number the backend answers wrongly for: its record breaks the document's Person schema. */
@@ -60,26 +67,42 @@ describe('a service described by OpenAPI, checked per operation at the gateway',
           status: 201,
           body: {
             contentType: 'application/json',
-            json: { certificateNumber: '00AB00CD00EF', registerNumber: KNOWN, kind: 'birth', issuedOn: '2026-12-07' },
+            json: {
+              certificateNumber: '00AB00CD00EF',
+              registerNumber: KNOWN,
+              kind: 'birth',
+              issuedOn: '2026-12-07',
+            },
           },
         };
       }
       if (envelope.path.endsWith('/addresses')) {
         return {
           status: 200,
-          body: { contentType: 'application/json', json: { registerNumber: number, addresses: [{ address: PERSON.address, from: '1999-01-01', to: null }] } },
+          body: {
+            contentType: 'application/json',
+            json: {
+              registerNumber: number,
+              addresses: [{ address: PERSON.address, from: '1999-01-01', to: null }],
+            },
+          },
         };
       }
-      if (number === BROKEN) return { status: 200, body: { contentType: 'application/json', json: { registerNumber: number } } };
+      if (number === BROKEN)
+        return { status: 200, body: { contentType: 'application/json', json: { registerNumber: number } } };
       if (number !== KNOWN) {
-        return { status: 404, body: { contentType: 'application/problem+json', json: { title: 'Not Found', status: 404 } } };
+        return {
+          status: 404,
+          body: { contentType: 'application/problem+json', json: { title: 'Not Found', status: 404 } },
+        };
       }
       return { status: 200, body: { contentType: 'application/json', json: PERSON } };
     });
   });
   afterAll(() => network.close());
 
-  const call = (params: Partial<RequestParams>) => network.post(network.sign({ method: 'GET', body: undefined, ...params }));
+  const call = (params: Partial<RequestParams>) =>
+    network.post(network.sign({ method: 'GET', body: undefined, ...params }));
   const person = (number: string) => `/persons/${encodeURIComponent(number)}`;
 
   it('passes a GET whose path parameter and answer match, and tracks its data subject from the path', async () => {
@@ -87,21 +110,32 @@ describe('a service described by OpenAPI, checked per operation at the gateway',
     const answer = await network.post(message);
     expect((answer.body as { envelope: { status: number } }).envelope.status).toBe(200);
     const records = await eventually('the accepted record', async () => {
-      const rows = await searchAuditRecords(network.gateway.store, { messageId: message.envelope.id }, { limit: 5 });
+      const rows = await searchAuditRecords(
+        network.gateway.store,
+        { messageId: message.envelope.id },
+        { limit: 5 },
+      );
       return rows.length > 0 ? rows.map(toAuditRecord) : undefined;
     });
-    expect(records[0]).toMatchObject({ event: 'accepted', subjectHash: network.gateway.deps.audit.subjectHash(KNOWN) });
+    expect(records[0]).toMatchObject({
+      event: 'accepted',
+      subjectHash: network.gateway.deps.audit.subjectHash(KNOWN),
+    });
   });
 
   it('passes a query parameter of its format, and an error answer the document declares', async () => {
-    const status = (answer: ExchangeAnswer) => (answer.body as { envelope: { status: number } }).envelope.status;
+    const status = (answer: ExchangeAnswer) =>
+      (answer.body as { envelope: { status: number } }).envelope.status;
     expect(status(await call({ path: `${person(KNOWN)}/addresses`, query: 'from=2000-01-01' }))).toBe(200);
     expect(status(await call({ path: person('ЖЧ88123145') }))).toBe(404);
   });
 
   it('refuses a path parameter, a query parameter or a body that breaks its schema', async () => {
     expectRefusal(await call({ path: person('UB99010112') }), 'SchemaViolation');
-    expectRefusal(await call({ path: `${person(KNOWN)}/addresses`, query: 'from=yesterday' }), 'SchemaViolation');
+    expectRefusal(
+      await call({ path: `${person(KNOWN)}/addresses`, query: 'from=yesterday' }),
+      'SchemaViolation',
+    );
     const bad = await call({
       method: 'POST',
       path: '/certificates',

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { stringify } from 'yaml';
-import { GLOBAL_CONF_SCHEMA_FILE, canonicalJson, parseOpenApiText, protocolSchema, sha256 } from '../../../core/src';
+import {
+  GLOBAL_CONF_SCHEMA_FILE,
+  canonicalJson,
+  parseOpenApiText,
+  protocolSchema,
+  sha256,
+} from '../../../core/src';
 import { buildGlobalConf } from '../../../gateway/src/global-conf/build-global-conf';
 import { loadRegistrySnapshot } from '../../../gateway/src/global-conf/load-registry-snapshot';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
@@ -10,7 +16,10 @@ import { insertMembers, insertSubsystems } from '../../helpers/registry-fixtures
 import { STORE_ENGINES } from '../../helpers/store-engines';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const PERSON_YAML = readFileSync(path.join(ROOT, 'schemas/services/civil-registry/records.openapi.yaml'), 'utf8');
+const PERSON_YAML = readFileSync(
+  path.join(ROOT, 'schemas/services/civil-registry/records.openapi.yaml'),
+  'utf8',
+);
 const PETS_JSON = readFileSync(path.join(ROOT, 'tests/fixtures/openapi/pets-3.1.json'), 'utf8');
 const PROVIDER = 'MN/GOV/9011311/civil-registry';
 
@@ -32,7 +41,9 @@ describe.each(STORE_ENGINES)('services described by OpenAPI, on %s', (engine) =>
     request(gateway.app).post('/v1/services').set('Authorization', gateway.admin).send(payload);
 
   it('publishes a 3.0 YAML document: keeps it as JSON with its hash and endpoints', async () => {
-    const res = await publish(body('person', PERSON_YAML, { dataSubjectPointer: 'path:registerNumber' })).expect(201);
+    const res = await publish(
+      body('person', PERSON_YAML, { dataSubjectPointer: 'path:registerNumber' }),
+    ).expect(201);
     const document = parseOpenApiText(PERSON_YAML);
     expect(res.body).toMatchObject({
       openapi: document,
@@ -47,7 +58,9 @@ describe.each(STORE_ENGINES)('services described by OpenAPI, on %s', (engine) =>
       responseSchema: {},
     });
     // The same document again, as JSON this time, is the same version: a repeat, not a conflict.
-    await publish(body('person', JSON.stringify(document), { dataSubjectPointer: 'path:registerNumber' })).expect(200);
+    await publish(
+      body('person', JSON.stringify(document), { dataSubjectPointer: 'path:registerNumber' }),
+    ).expect(200);
   });
 
   it('publishes a 3.1 document sent as its JSON value, and as YAML text of it', async () => {
@@ -68,7 +81,9 @@ describe.each(STORE_ENGINES)('services described by OpenAPI, on %s', (engine) =>
       gatewayCertificates: [{ thumbprint: 'T'.repeat(43), serial: '01', pem }],
     });
     // Only the services' part is under test: the document's schema takes their new fields.
-    const { errors = [] } = protocolSchema(GLOBAL_CONF_SCHEMA_FILE)(conf) as { errors?: { pointer: string }[] };
+    const { errors = [] } = protocolSchema(GLOBAL_CONF_SCHEMA_FILE)(conf) as {
+      errors?: { pointer: string }[];
+    };
     expect(errors.filter((error) => error.pointer.startsWith('/services'))).toEqual([]);
     const person = conf.services.find((service) => service.id === `${PROVIDER}/person`);
     expect(person?.endpoints).toHaveLength(3);
@@ -98,9 +113,13 @@ describe.each(STORE_ENGINES)('services described by OpenAPI, on %s', (engine) =>
   it('refuses a document over the size limit, both schemas and a document at once, and a path: pointer naming nothing', async () => {
     const huge = `${PERSON_YAML}\nx-padding: ${'x'.repeat(1024 * 1024)}\n`;
     expect((await publish(body('huge', huge))).status).toBe(413);
-    const both = await publish(body('both', PERSON_YAML, { requestSchema: {}, responseSchema: {} })).expect(400);
+    const both = await publish(body('both', PERSON_YAML, { requestSchema: {}, responseSchema: {} })).expect(
+      400,
+    );
     expect(both.body.type).toBe('Client.BadRequest');
-    const pointer = await publish(body('pointer', PERSON_YAML, { dataSubjectPointer: 'path:id' })).expect(400);
+    const pointer = await publish(body('pointer', PERSON_YAML, { dataSubjectPointer: 'path:id' })).expect(
+      400,
+    );
     expect(pointer.body.message).toMatch(/names no path parameter/);
   });
 

@@ -30,8 +30,14 @@ function outcome(run: () => void): string {
 describe('matching a request to its operation', () => {
   it('prefers a concrete path to a templated one, and decodes path parameters', () => {
     expect(PETS.operationOf('GET', '/pets/mine').operation.path).toBe('/pets/mine');
-    expect(PETS.operationOf('GET', '/pets/42')).toMatchObject({ operation: { path: '/pets/{id}' }, params: { id: '42' } });
-    expect(PETS.operationOf('GET', '/files/report%20one.pdf').params).toEqual({ name: 'report one', ext: 'pdf' });
+    expect(PETS.operationOf('GET', '/pets/42')).toMatchObject({
+      operation: { path: '/pets/{id}' },
+      params: { id: '42' },
+    });
+    expect(PETS.operationOf('GET', '/files/report%20one.pdf').params).toEqual({
+      name: 'report one',
+      ext: 'pdf',
+    });
   });
 
   it('answers 404 for a path no template matches and 405, with the methods, for another method', () => {
@@ -48,9 +54,12 @@ describe('matching a request to its operation', () => {
     expect(allowed).toEqual(['DELETE', 'GET']);
   });
 
-  it.each(['/pets/..', '/pets/%2e%2e', '/pets/.', '/pets/%2E', '/files/..'])('matches no template with the dot segment of %s', (raw) => {
-    expect(PETS.matcher.match('GET', raw).kind).toBe('none');
-  });
+  it.each(['/pets/..', '/pets/%2e%2e', '/pets/.', '/pets/%2E', '/files/..'])(
+    'matches no template with the dot segment of %s',
+    (raw) => {
+      expect(PETS.matcher.match('GET', raw).kind).toBe('none');
+    },
+  );
 
   it('lets HEAD use a GET operation', () => {
     expect(PETS.operationOf('HEAD', '/pets/7').operation.method).toBe('GET');
@@ -72,24 +81,34 @@ describe('matching a request to its operation', () => {
       return `/${parts.map((part) => (part === '{p}' ? `{p${(n += 1)}}` : part)).join('/')}`;
     });
     const pathText = fc
-      .array(fc.oneof(fc.constantFrom('a', 'b', 'x.y', '..', '%2F', '%2e%2e', '', '%'), fc.stringMatching(/^[a-z]{1,3}$/)), {
-        minLength: 0,
-        maxLength: 5,
-      })
+      .array(
+        fc.oneof(
+          fc.constantFrom('a', 'b', 'x.y', '..', '%2F', '%2e%2e', '', '%'),
+          fc.stringMatching(/^[a-z]{1,3}$/),
+        ),
+        {
+          minLength: 0,
+          maxLength: 5,
+        },
+      )
       .map((parts) => `/${parts.join('/')}`);
     fc.assert(
-      fc.property(fc.uniqueArray(template, { minLength: 1, maxLength: 5 }), pathText, (templates, requested) => {
-        const matcher = new EndpointMatcher(templates.map((p) => ({ method: 'GET', path: p })));
-        const found = matcher.match('GET', requested);
-        if (found.kind !== 'matched') return;
-        const tpl = (templates[found.index] as string).split('/');
-        const parts = requested.split('/');
-        expect(tpl.length).toBe(parts.length);
-        tpl.forEach((piece, i) => {
-          if (!piece.includes('{')) expect(decodeURIComponent(parts[i] as string)).toBe(piece);
-        });
-        for (const value of Object.values(found.params)) expect(value).not.toContain('/');
-      }),
+      fc.property(
+        fc.uniqueArray(template, { minLength: 1, maxLength: 5 }),
+        pathText,
+        (templates, requested) => {
+          const matcher = new EndpointMatcher(templates.map((p) => ({ method: 'GET', path: p })));
+          const found = matcher.match('GET', requested);
+          if (found.kind !== 'matched') return;
+          const tpl = (templates[found.index] as string).split('/');
+          const parts = requested.split('/');
+          expect(tpl.length).toBe(parts.length);
+          tpl.forEach((piece, i) => {
+            if (!piece.includes('{')) expect(decodeURIComponent(parts[i] as string)).toBe(piece);
+          });
+          for (const value of Object.values(found.params)) expect(value).not.toContain('/');
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -103,7 +122,9 @@ describe('checking a request against its operation', () => {
     expect(outcome(() => PETS.checkRequest({ ...LIST, query: 'limit=0' }))).toBe('SchemaViolation');
     expect(outcome(() => PETS.checkRequest({ ...LIST, query: 'limit=ten' }))).toBe('SchemaViolation');
     expect(outcome(() => PETS.checkRequest({ ...LIST, headers: {} }))).toBe('SchemaViolation');
-    expect(outcome(() => PETS.checkRequest({ ...LIST, headers: { 'x-trace': 'ab' } }))).toBe('SchemaViolation');
+    expect(outcome(() => PETS.checkRequest({ ...LIST, headers: { 'x-trace': 'ab' } }))).toBe(
+      'SchemaViolation',
+    );
   });
 
   it('names the offending parameter by pointer', () => {
@@ -156,7 +177,11 @@ describe('checking an answer against its operation', () => {
     outcome(() =>
       PETS.checkAnswer(
         { method: 'GET', path: p },
-        { status, ...(contentType === undefined ? {} : { contentType }), ...(body === undefined ? {} : { body: body as never }) },
+        {
+          status,
+          ...(contentType === undefined ? {} : { contentType }),
+          ...(body === undefined ? {} : { body: body as never }),
+        },
       ),
     );
 
@@ -177,7 +202,12 @@ describe('checking an answer against its operation', () => {
 
   it('matches a status range (4XX)', () => {
     const post = (status: number, body: unknown) =>
-      outcome(() => PETS.checkAnswer({ method: 'POST', path: '/pets' }, { status, contentType: 'application/json', body: body as never }));
+      outcome(() =>
+        PETS.checkAnswer(
+          { method: 'POST', path: '/pets' },
+          { status, contentType: 'application/json', body: body as never },
+        ),
+      );
     expect(post(422, { error: 'no name' })).toBe('ok');
     expect(post(422, { message: 'no name' })).toBe('SchemaViolation');
   });

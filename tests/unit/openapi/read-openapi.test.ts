@@ -11,7 +11,10 @@ import {
 } from '../../../core/src';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const PERSON_YAML = readFileSync(path.join(ROOT, 'schemas/services/civil-registry/records.openapi.yaml'), 'utf8');
+const PERSON_YAML = readFileSync(
+  path.join(ROOT, 'schemas/services/civil-registry/records.openapi.yaml'),
+  'utf8',
+);
 const PETS_JSON = readFileSync(path.join(ROOT, 'tests/fixtures/openapi/pets-3.1.json'), 'utf8');
 
 /** The pointer and reason of the `InvalidOpenApi` error `run` throws. */
@@ -56,7 +59,10 @@ describe('reading an OpenAPI document', () => {
         schema: { $ref: 'urn:ortoo:openapi:components#/$defs/RegisterNumber' },
       },
     ]);
-    expect(addresses?.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:registerNumber', 'query:from']);
+    expect(addresses?.parameters.map((p) => `${p.in}:${p.name}`)).toEqual([
+      'path:registerNumber',
+      'query:from',
+    ]);
     // A $ref to components/responses is resolved, with its media type.
     expect(Object.keys(person?.responses['404'] ?? {})).toEqual(['application/problem+json']);
   });
@@ -102,7 +108,10 @@ describe('reading an OpenAPI document', () => {
       '/paths/~1a/get/parameters/0/in',
     ],
     [doc({ '/a': { get: {} } }), '/paths/~1a/get/responses'],
-    [doc({ '/a': { get: { responses: { '299x': { description: 'x' } } } } }), '/paths/~1a/get/responses/299x'],
+    [
+      doc({ '/a': { get: { responses: { '299x': { description: 'x' } } } } }),
+      '/paths/~1a/get/responses/299x',
+    ],
     [
       doc({ '/a': { get: { responses: { '200': { $ref: '#/components/responses/Nope' } } } } }),
       '/paths/~1a/get/responses/200/$ref',
@@ -127,7 +136,10 @@ describe('reading an OpenAPI document', () => {
       '/paths/~1a/get/responses/200/content/application~1json/schema/$ref',
     ],
     [
-      doc({ '/a': { get: { responses: OK } } }, { schemas: { Bad: { properties: { x: { $ref: '#/paths' } } } } }),
+      doc(
+        { '/a': { get: { responses: OK } } },
+        { schemas: { Bad: { properties: { x: { $ref: '#/paths' } } } } },
+      ),
       '/components/schemas/Bad/properties/x/$ref',
     ],
     [
@@ -168,7 +180,12 @@ describe('reading an OpenAPI document', () => {
     expect(faultOf(() => parseOpenApiText('{"openapi": ')).reason).toMatch(/not JSON/);
     expect(faultOf(() => parseOpenApiText('openapi: 3.1.0\nopenapi: 3.0.0\n')).reason).toMatch(/not YAML/);
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 0; i < 9; i += 1) bomb.push(`${'b'.repeat(i + 1)}: &b${i} [${Array(9).fill(i === 0 ? '*a' : `*b${i - 1}`).join(', ')}]`);
+    for (let i = 0; i < 9; i += 1)
+      bomb.push(
+        `${'b'.repeat(i + 1)}: &b${i} [${Array(9)
+          .fill(i === 0 ? '*a' : `*b${i - 1}`)
+          .join(', ')}]`,
+      );
     expect(faultOf(() => parseOpenApiText(bomb.join('\n'))).reason).toMatch(/usable YAML/);
     expect(faultOf(() => parseOpenApiText('- just\n- a list\n')).reason).toMatch(/object/);
     expect(faultOf(() => parseOpenApiText('openapi: "\\0"\n')).reason).toMatch(/U\+0000/);

@@ -21,6 +21,8 @@ export interface OpenApiCheckOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** How long the worker may take to load, before the document's own time starts. */
+const STARTUP_TIMEOUT_MS = 60_000;
 /** Heap of the checking worker: a document is at most 1 MiB, its compiled schemas a few times that. */
 const WORKER_HEAP_MB = 256;
 
@@ -60,22 +62,27 @@ export function checkOpenApiDocument(
       void worker.terminate();
       outcome();
     };
-    const timer = setTimeout(
-      () =>
-        settle(() =>
-          reject(
-            new OrtooError(
-              'InvalidOpenApi',
-              `The OpenAPI document takes longer than ${timeoutMs} ms to compile`,
-              {
-                detail: { pointer: '', reason: 'compile time', timeoutMs },
-              },
-            ),
+    const tooSlow = () =>
+      settle(() =>
+        reject(
+          new OrtooError(
+            'InvalidOpenApi',
+            `The OpenAPI document takes longer than ${timeoutMs} ms to compile`,
+            {
+              detail: { pointer: '', reason: 'compile time', timeoutMs },
+            },
           ),
         ),
-      timeoutMs,
-    );
-    worker.once('message', (outcome: OpenApiCheckOutcome) =>
+      );
+    const notStarted = () =>
+      settle(() => reject(new OrtooError('InternalError', 'The OpenAPI check did not start in time')));
+    let timer = setTimeout(notStarted, STARTUP_TIMEOUT_MS);
+    worker.on('message', (outcome: OpenApiCheckOutcome | 'ready') => {
+      if (outcome === 'ready') {
+        clearTimeout(timer);
+        timer = setTimeout(tooSlow, timeoutMs);
+        return;
+      }
       settle(() => {
         if (!outcome.ok) {
           reject(new OrtooError(outcome.code, outcome.message, { detail: outcome.detail }));
@@ -86,8 +93,8 @@ export function checkOpenApiDocument(
           hash: sha256(canonicalJson(outcome.document)),
           endpoints: outcome.endpoints,
         });
-      }),
-    );
+      });
+    });
     worker.once('error', (error) =>
       settle(() =>
         reject(

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   ERROR_KINDS,
   canonicalJson,
@@ -12,6 +10,7 @@ import {
 } from '../../../core/src';
 import { searchAuditRecords, toAuditRecord } from '../../../gateway/src/audit/audit-repository';
 import { eventually } from '../../helpers/eventually';
+import { RECORDS_OPENAPI_YAML } from '../../helpers/openapi-fixtures';
 import type { ProviderReply } from '../../helpers/provider-endpoint';
 import {
   startExchangeNetwork,
@@ -19,12 +18,7 @@ import {
   type ExchangeNetwork,
 } from '../../helpers/exchange-network';
 
-const DOCUMENT = parseOpenApiText(
-  readFileSync(
-    path.resolve(__dirname, '../../../schemas/services/civil-registry/records.openapi.yaml'),
-    'utf8',
-  ),
-);
+const DOCUMENT = parseOpenApiText(RECORDS_OPENAPI_YAML);
 const KNOWN = 'УБ99010112';
 /** A number the backend answers wrongly for: its record breaks the document's Person schema. */
 const BROKEN = 'УБ99010113';

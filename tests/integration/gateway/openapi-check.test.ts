@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { canonicalJson, parseOpenApiText, sha256 } from '../../../core/src';
 import { checkOpenApiDocument } from '../../../gateway/src/registry/openapi-check';
+import { RECORDS_OPENAPI_YAML } from '../../helpers/openapi-fixtures';
 
-const TEXT = readFileSync(
-  path.resolve(__dirname, '../../../schemas/services/civil-registry/records.openapi.yaml'),
-  'utf8',
-);
+const TEXT = RECORDS_OPENAPI_YAML;
 
 describe('checking an OpenAPI document in a worker thread', () => {
   it('answers the document as JSON, its hash and its endpoints', async () => {

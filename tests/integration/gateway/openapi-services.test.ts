@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
 import { stringify } from 'yaml';
 import {
@@ -14,13 +12,8 @@ import { loadRegistrySnapshot } from '../../../gateway/src/global-conf/load-regi
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
 import { insertMembers, insertSubsystems } from '../../helpers/registry-fixtures';
 import { STORE_ENGINES } from '../../helpers/store-engines';
+import { PETS_OPENAPI_JSON, RECORDS_OPENAPI_YAML } from '../../helpers/openapi-fixtures';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const PERSON_YAML = readFileSync(
-  path.join(ROOT, 'schemas/services/civil-registry/records.openapi.yaml'),
-  'utf8',
-);
-const PETS_JSON = readFileSync(path.join(ROOT, 'tests/fixtures/openapi/pets-3.1.json'), 'utf8');
 const PROVIDER = 'MN/GOV/9011311/civil-registry';
 
 function body(code: string, openapi: unknown, overrides: Record<string, unknown> = {}) {
@@ -42,9 +35,9 @@ describe.each(STORE_ENGINES)('services described by OpenAPI, on %s', (engine) =>
 
   it('publishes a 3.0 YAML document: keeps it as JSON with its hash and endpoints', async () => {
     const res = await publish(
-      body('person', PERSON_YAML, { dataSubjectPointer: 'path:registerNumber' }),
+      body('person', RECORDS_OPENAPI_YAML, { dataSubjectPointer: 'path:registerNumber' }),
     ).expect(201);
-    const document = parseOpenApiText(PERSON_YAML);
+    const document = parseOpenApiText(RECORDS_OPENAPI_YAML);
     expect(res.body).toMatchObject({
       openapi: document,
       openapiHash: sha256(canonicalJson(document)),
@@ -64,7 +57,7 @@ describe.each(STORE_ENGINES)('services described by OpenAPI, on %s', (engine) =>
   });
 
   it('publishes a 3.1 document sent as its JSON value, and as YAML text of it', async () => {
-    const value = JSON.parse(PETS_JSON) as Record<string, unknown>;
+    const value = JSON.parse(PETS_OPENAPI_JSON) as Record<string, unknown>;
     const first = await publish(body('pets', value)).expect(201);
     const second = await publish(body('pets', stringify(value), { version: 'v2' })).expect(201);
     expect(second.body.openapiHash).toBe(first.body.openapiHash);
@@ -96,12 +89,15 @@ describe.each(STORE_ENGINES)('services described by OpenAPI, on %s', (engine) =>
     ['not OpenAPI at all', 'openapi: 2.0\ninfo: {title: t, version: "1"}\npaths: {}\n', '/openapi'],
     [
       'a $ref to nothing',
-      PERSON_YAML.replace("$ref: '#/components/schemas/Person'", "$ref: '#/components/schemas/Nobody'"),
+      RECORDS_OPENAPI_YAML.replace(
+        "$ref: '#/components/schemas/Person'",
+        "$ref: '#/components/schemas/Nobody'",
+      ),
       '/paths/~1persons~1{registerNumber}/get/responses/200/content/application~1json/schema/$ref',
     ],
     [
       'a schema that does not compile',
-      PERSON_YAML.replace('type: object', 'type: thing'),
+      RECORDS_OPENAPI_YAML.replace('type: object', 'type: thing'),
       '/paths/~1persons~1{registerNumber}~1addresses/get/responses/200/content/application~1json/schema',
     ],
   ])('refuses %s with a typed 400 naming the JSON pointer', async (_what, text, pointer) => {
@@ -111,15 +107,15 @@ describe.each(STORE_ENGINES)('services described by OpenAPI, on %s', (engine) =>
   });
 
   it('refuses a document over the size limit, both schemas and a document at once, and a path: pointer naming nothing', async () => {
-    const huge = `${PERSON_YAML}\nx-padding: ${'x'.repeat(1024 * 1024)}\n`;
+    const huge = `${RECORDS_OPENAPI_YAML}\nx-padding: ${'x'.repeat(1024 * 1024)}\n`;
     expect((await publish(body('huge', huge))).status).toBe(413);
-    const both = await publish(body('both', PERSON_YAML, { requestSchema: {}, responseSchema: {} })).expect(
-      400,
-    );
+    const both = await publish(
+      body('both', RECORDS_OPENAPI_YAML, { requestSchema: {}, responseSchema: {} }),
+    ).expect(400);
     expect(both.body.type).toBe('Client.BadRequest');
-    const pointer = await publish(body('pointer', PERSON_YAML, { dataSubjectPointer: 'path:id' })).expect(
-      400,
-    );
+    const pointer = await publish(
+      body('pointer', RECORDS_OPENAPI_YAML, { dataSubjectPointer: 'path:id' }),
+    ).expect(400);
     expect(pointer.body.message).toMatch(/names no path parameter/);
   });
 
@@ -127,7 +123,7 @@ describe.each(STORE_ENGINES)('services described by OpenAPI, on %s', (engine) =>
     const res = await request(gateway.app)
       .patch(`/v1/services/${PROVIDER}/pets/versions/v1`)
       .set('Authorization', gateway.admin)
-      .send({ openapi: PERSON_YAML })
+      .send({ openapi: RECORDS_OPENAPI_YAML })
       .expect(200);
     expect(res.body.endpoints).toHaveLength(3);
     await request(gateway.app)

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import {
   CompiledServiceApi,
@@ -8,12 +6,9 @@ import {
   readServiceApi,
   type OperationRequest,
 } from '../../../core/src';
+import { PETS_OPENAPI_JSON } from '../../helpers/openapi-fixtures';
 
-const PETS = new CompiledServiceApi(
-  readServiceApi(
-    parseOpenApiText(readFileSync(path.resolve(__dirname, '../../fixtures/openapi/pets-3.1.json'), 'utf8')),
-  ),
-);
+const PETS = new CompiledServiceApi(readServiceApi(parseOpenApiText(PETS_OPENAPI_JSON)));
 
 const LIST: OperationRequest = { method: 'GET', path: '/pets', query: '', headers: { 'x-trace': 'abcd' } };
 

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   CompiledServiceApi,
   MAX_OPENAPI_BYTES,
@@ -9,13 +7,7 @@ import {
   readServiceApi,
   xroadEndpointPath,
 } from '../../../core/src';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const PERSON_YAML = readFileSync(
-  path.join(ROOT, 'schemas/services/civil-registry/records.openapi.yaml'),
-  'utf8',
-);
-const PETS_JSON = readFileSync(path.join(ROOT, 'tests/fixtures/openapi/pets-3.1.json'), 'utf8');
+import { PETS_OPENAPI_JSON, RECORDS_OPENAPI_YAML } from '../../helpers/openapi-fixtures';
 
 /** The pointer and reason of the `InvalidOpenApi` error `run` throws. */
 function faultOf(run: () => unknown): { pointer: string; reason: string } {
@@ -42,7 +34,7 @@ const OK = { '200': { description: 'ok' } };
 
 describe('reading an OpenAPI document', () => {
   it('reads a 3.0 YAML document: its endpoints in document order, refs to components resolved', () => {
-    const api = readServiceApi(parseOpenApiText(PERSON_YAML));
+    const api = readServiceApi(parseOpenApiText(RECORDS_OPENAPI_YAML));
     expect(api.openapi).toBe('3.0');
     expect(endpointsOf(api)).toEqual([
       { method: 'GET', path: '/persons/{registerNumber}' },
@@ -68,13 +60,13 @@ describe('reading an OpenAPI document', () => {
   });
 
   it("turns 3.0's nullable into a 2020-12 union type", () => {
-    const api = readServiceApi(parseOpenApiText(PERSON_YAML));
+    const api = readServiceApi(parseOpenApiText(RECORDS_OPENAPI_YAML));
     const registered = api.components.RegisteredAddress as { properties: { to: unknown } };
     expect(registered.properties.to).toEqual({ type: ['string', 'null'], format: 'date' });
   });
 
   it('reads a 3.1 JSON document the same way, and compiles it (recursive schemas, annotations)', () => {
-    const api = readServiceApi(parseOpenApiText(PETS_JSON));
+    const api = readServiceApi(parseOpenApiText(PETS_OPENAPI_JSON));
     expect(api.openapi).toBe('3.1');
     expect(endpointsOf(api).map(({ method, path: p }) => `${method} ${p}`)).toEqual([
       'GET /pets',
@@ -88,7 +80,7 @@ describe('reading an OpenAPI document', () => {
   });
 
   it('reads the same document alike from JSON and from YAML', () => {
-    const json = parseOpenApiText(PETS_JSON);
+    const json = parseOpenApiText(PETS_OPENAPI_JSON);
     const { stringify } = jest.requireActual<typeof import('yaml')>('yaml');
     expect(parseOpenApiText(stringify(json))).toEqual(json);
   });

@@ -441,7 +441,7 @@ function Services({ done }: Done) {
               { name: 'title', label: t('field.title') },
               { name: 'requestSchema', label: t('field.requestSchema'), type: 'file' },
               { name: 'responseSchema', label: t('field.responseSchema'), type: 'file' },
-              { name: 'openapi', label: t('field.openapi'), type: 'file' },
+              { name: 'openapi', label: t('field.openapi'), type: 'file', fileFormat: 'yaml-or-json' },
               {
                 name: 'dataSubjectPointer',
                 label: t('field.subjectPointer'),

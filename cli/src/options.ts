@@ -7,6 +7,7 @@ import {
   parseServiceId,
   parseSubsystemId,
 } from '../../core/src/identifiers';
+import { formatEndpoint, parseEndpointText } from '../../core/src/exchange/endpoint-pattern';
 
 /**
  * Argument and option parsers. A value they refuse is a usage error (exit 2)
@@ -33,6 +34,15 @@ export const subsystemId = identifier(parseSubsystemId);
 export const serviceId = identifier(parseServiceId);
 /** `INSTANCE/CLASS/CODE/SERVER`. */
 export const securityServerId = identifier(parseSecurityServerId);
+
+/** `METHOD /path`, an endpoint of a REST service: `GET /persons/*`; kept in its normalised spelling. */
+export const endpoint = (value: string): string => {
+  try {
+    return formatEndpoint(parseEndpointText(value));
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+};
 
 /** `INSTANCE/GROUP`, a global group (core has no parser: groups live only in the registry). */
 export function groupId(value: string): string {

@@ -22,6 +22,8 @@ export const ERROR_KINDS = {
   InvalidIdentifier: { status: 400, type: 'Client.InvalidIdentifier' },
   InvalidEnvelope: { status: 400, type: 'Client.InvalidEnvelope' },
   PayloadTooLarge: { status: 413, type: 'Client.PayloadTooLarge' },
+  /** The request's end-to-end headers exceed what one message carries (see `forwarded-headers.ts`). */
+  HeadersTooLarge: { status: 431, type: 'Client.HeadersTooLarge' },
   /** The request's media type is not one the service (or the endpoint) takes. */
   UnsupportedMediaType: { status: 415, type: 'Client.UnsupportedMediaType' },
   /** The request (its headers, or a pause in its body) took longer than the listener allows. */
@@ -56,10 +58,13 @@ export const ERROR_KINDS = {
   Conflict: { status: 409, type: 'Client.Conflict' },
   UnknownSecurityServer: { status: 401, type: 'Client.UnknownSecurityServer' },
   SecurityServerMismatch: { status: 403, type: 'Client.SecurityServerMismatch' },
+  /** `X-Road-Security-Server` names a server that is not registered, or not one of the provider's. */
+  UnknownTargetServer: { status: 400, type: 'Client.UnknownTargetServer' },
   WrongSigner: { status: 403, type: 'Client.WrongSigner' },
 
   // The consumer's side of the exchange failed.
-  ConfigurationExpired: { status: 503, type: 'Server.ClientProxy.ConfigurationExpired' },
+  /** The type is PR-REST 4.6's own example of this fault. */
+  ConfigurationExpired: { status: 503, type: 'Server.ClientProxy.OutdatedGlobalConf' },
   GatewayUnavailable: { status: 503, type: 'Server.ClientProxy.GatewayUnavailable' },
   Timeout: { status: 504, type: 'Server.ClientProxy.Timeout' },
   InternalError: { status: 500, type: 'Server.ClientProxy.InternalError' },
@@ -68,7 +73,8 @@ export const ERROR_KINDS = {
   AuditUnavailable: { status: 503, type: 'Server.ServerProxy.AuditUnavailable' },
   QueueUnavailable: { status: 503, type: 'Server.ServerProxy.QueueUnavailable' },
   DatabaseError: { status: 503, type: 'Server.ServerProxy.DatabaseError' },
-  BackendUnavailable: { status: 503, type: 'Server.ServerProxy.BackendUnavailable' },
+  /** The backend could not be reached; the type is PR-REST 4.6's own (example 2). */
+  BackendUnavailable: { status: 503, type: 'Server.ServerProxy.NetworkError' },
   BackendTimeout: { status: 504, type: 'Server.ServerProxy.BackendTimeout' },
   InvalidAnswer: { status: 502, type: 'Server.ServerProxy.InvalidAnswer' },
   ProviderUnavailable: { status: 503, type: 'Server.ServerProxy.ProviderUnavailable' },
@@ -99,6 +105,30 @@ export interface ErrorBody {
   detail?: unknown;
 }
 
+/**
+ * The HTTP status of an error answer of the client proxy, by the category of
+ * its type, as X-Road's REST protocol has it (PR-REST 4.6): 400 when the
+ * local system's request is at fault (`Client.*`), 500 for every technical
+ * error of the exchange (`Server.*`). Örtöö's more precise codes keep their
+ * type; only the status follows the protocol. The gateway's and the provider
+ * proxy's own APIs keep {@link ErrorKind.status}.
+ */
+export function restProtocolStatus(type: string): 400 | 500 {
+  return type.startsWith('Client.') ? 400 : 500;
+}
+
+/**
+ * The body of an error answer of the client proxy (PR-REST 4.6): `detail` is
+ * a string, the id under which the error is logged, so an operator can find
+ * it; the structured detail of the error, if any, is `data`.
+ */
+export interface RestErrorBody {
+  type: string;
+  message: string;
+  detail: string;
+  data?: unknown;
+}
+
 /** Options of {@link OrtooError}. */
 export interface OrtooErrorOptions {
   /** Structured detail safe to show the caller (never payloads or keys). */
@@ -127,6 +157,13 @@ export class OrtooError extends Error {
   /** X-Road-style fault type, e.g. `Client.AccessDenied`. */
   get type(): string {
     return ERROR_KINDS[this.code].type;
+  }
+
+  /** The client proxy's body of this error (see {@link RestErrorBody}), logged under `errorId`. */
+  toRestBody(errorId: string): RestErrorBody {
+    return this.detail === undefined
+      ? { type: this.type, message: this.message, detail: errorId }
+      : { type: this.type, message: this.message, detail: errorId, data: this.detail };
   }
 
   /** The `{type, message, detail}` body sent to callers. */

@@ -53,8 +53,13 @@ export interface GatewayConfig {
     /** Cosignatures that make a tree head "witnessed". @defaultValue 1 */
     witnessQuorum: number;
   };
-  /** Redis for the delivery queues, replay ids and completions. */
-  redisUrl: string;
+  /** Redis (one server or a Redis Cluster) for the delivery queues, replay ids, completions and console sessions. */
+  redis: {
+    /** `redis://…` or `rediss://…`; with `clusterNodes`, only its credentials and TLS count. @defaultValue `redis://127.0.0.1:6379` */
+    url: string;
+    /** Seed nodes (`host:port`) of a Redis Cluster; absent for a single server. */
+    clusterNodes?: string[];
+  };
   /** The mutual-TLS listener of `/v1/exchange`, for security servers. */
   exchange: {
     host: string;
@@ -100,7 +105,7 @@ const schema: JSONSchemaType<GatewayConfig> = {
     'globalConf',
     'registration',
     'audit',
-    'redisUrl',
+    'redis',
     'exchange',
     'delivery',
     'limits',
@@ -192,11 +197,24 @@ const schema: JSONSchemaType<GatewayConfig> = {
         },
       },
     },
-    redisUrl: {
-      type: 'string',
-      pattern: '^rediss?://',
-      default: 'redis://127.0.0.1:6379',
-      'x-env': 'REDIS_URL',
+    redis: {
+      type: 'object',
+      required: ['url'],
+      properties: {
+        url: {
+          type: 'string',
+          pattern: '^rediss?://',
+          default: 'redis://127.0.0.1:6379',
+          'x-env': 'REDIS_URL',
+        },
+        clusterNodes: {
+          type: 'array',
+          nullable: true,
+          minItems: 1,
+          items: { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$' },
+          'x-env': 'REDIS_CLUSTER_NODES',
+        },
+      },
     },
     exchange: {
       type: 'object',

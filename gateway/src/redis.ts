@@ -1,5 +1,21 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { OrtooError, type Logger } from '../../core/src';
+
+/**
+ * Where Redis is, as the configuration gives it: one server at `url`, or a
+ * Redis Cluster whose seed nodes are `clusterNodes` (`host:port`; the others
+ * are found from them). With a cluster, `url` gives only the credentials and
+ * TLS (`rediss://`) of every node; its host and port are not used.
+ */
+export interface RedisTarget {
+  /** `redis://[user:password@]host:port` or `rediss://…`. */
+  readonly url: string;
+  /** Seed nodes of a Redis Cluster, `host:port`; absent for a single server. */
+  readonly clusterNodes?: readonly string[];
+}
+
+/** A connection to a single Redis or to a Redis Cluster: both take the same commands. */
+export type RedisConnection = Redis | Cluster;
 
 /**
  * What a connection is for; each needs Redis to fail differently.
@@ -61,17 +77,68 @@ function optionsFor(purpose: RedisPurpose, commandTimeoutMs: number): RedisOptio
   }
 }
 
+/** The credentials and TLS that `url` gives every node of a cluster. */
+function nodeOptionsOf(url: string): RedisOptions {
+  const parsed = new URL(url);
+  return {
+    ...(parsed.username !== '' && { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password !== '' && { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.protocol === 'rediss:' && { tls: {} }),
+  };
+}
+
+/** `host:port` as ioredis takes a node; the host may be an IPv6 address in brackets. */
+function clusterNodeOf(node: string): { host: string; port: number } {
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(at + 1)) };
+}
+
 /**
- * Opens a connection to Redis at `url` (`redis://…` or `rediss://…`), tuned
- * for its purpose (see {@link RedisPurpose}). It connects at once and
- * reconnects on its own; errors are logged, never thrown as events.
+ * A cluster connection with a purpose's options: they go to each node, but
+ * the offline queue, auto-pipelining and reconnection, which the cluster
+ * owns. While a master is away (until its replica takes over) a command for
+ * its slots is retried every 200 ms, within the command timeout of a
+ * fail-fast purpose.
  */
-export function createRedisConnection(url: string, options: RedisConnectionOptions): Redis {
+function clusterOf(
+  target: RedisTarget & { clusterNodes: readonly string[] },
+  redisOptions: RedisOptions,
+): Cluster {
+  const { retryStrategy: reconnect, enableOfflineQueue, enableAutoPipelining, ...nodeOptions } = redisOptions;
+  const options: ClusterOptions = {
+    redisOptions: { ...nodeOptions, ...nodeOptionsOf(target.url) },
+    ...(enableOfflineQueue !== undefined && { enableOfflineQueue }),
+    ...(enableAutoPipelining !== undefined && { enableAutoPipelining }),
+    ...(reconnect !== undefined && { clusterRetryStrategy: reconnect }),
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+  };
+  return new Cluster(target.clusterNodes.map(clusterNodeOf), options);
+}
+
+/**
+ * Opens a connection to the Redis of `target` (one server, or a Redis
+ * Cluster; a URL is one server), tuned for its purpose (see
+ * {@link RedisPurpose}). It connects at once and reconnects on its own;
+ * errors are logged, never thrown as events.
+ */
+export function createRedisConnection(url: string, options: RedisConnectionOptions): Redis;
+export function createRedisConnection(target: RedisTarget, options: RedisConnectionOptions): RedisConnection;
+export function createRedisConnection(
+  targetOrUrl: RedisTarget | string,
+  options: RedisConnectionOptions,
+): RedisConnection {
+  const target = typeof targetOrUrl === 'string' ? { url: targetOrUrl } : targetOrUrl;
   const { purpose, logger } = options;
-  const redis = new Redis(
-    url,
-    optionsFor(purpose, options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
-  );
+  const redisOptions: RedisOptions = {
+    ...optionsFor(purpose, options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+    ...(options.autoPipelining === true && { enableAutoPipelining: true }),
+  };
+  const { clusterNodes } = target;
+  const redis =
+    clusterNodes !== undefined && clusterNodes.length > 0
+      ? clusterOf({ ...target, clusterNodes }, redisOptions)
+      : new Redis(target.url, redisOptions);
   // One warning per outage, not one per reconnection attempt.
   let healthy = true;
   redis.on('error', (error: Error) => {
@@ -92,7 +159,7 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
  * once when the connection is between reconnection attempts: Redis is away.
  */
 export async function whenReady(
-  redis: Redis,
+  redis: RedisConnection,
   timeoutMs: number = DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
 ): Promise<void> {
   if (redis.status === 'ready') return;
@@ -130,7 +197,7 @@ export function queueUnavailable(reason: string, cause?: unknown): OrtooError {
  * of rejecting with "Connection is closed" after their caller has gone.
  * A connection that is not connected is dropped at once.
  */
-export async function closeConnection(redis: Redis): Promise<void> {
+export async function closeConnection(redis: RedisConnection): Promise<void> {
   if (redis.status === 'ready') {
     await redis.quit().catch(() => redis.disconnect());
   } else {

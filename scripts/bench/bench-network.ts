@@ -15,9 +15,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import type { RedisTarget } from '../../gateway/src/redis';
 import { TRUST_FILES } from '../../gateway/src/trust/gateway-trust';
 import { TEST_REDIS_URL, removeRedisKeys } from '../../tests/helpers/exchange-network';
 import { freePort } from '../../tests/helpers/processes';
+import { startTcpLoadBalancer, type TcpLoadBalancer } from '../../tests/helpers/tcp-load-balancer';
 import { TEST_DATABASE_URL, randomSchema } from '../../tests/helpers/store-engines';
 import { CIVIL_REGISTRY, E_SERVICES, PERSON_SERVICE } from '../demo/demo-data';
 import {
@@ -42,6 +44,14 @@ export interface BenchNetworkOptions {
   readonly store: BenchStore;
   /** Separate `ortoo gateway worker` processes; 0 runs the delivery workers inside the gateway. PostgreSQL only. */
   readonly workers: number;
+  /**
+   * Gateway processes serving the admin API and `/v1/exchange`; more than one
+   * run behind haproxy in TCP mode, which the security servers call. PostgreSQL only.
+   * @defaultValue 1
+   */
+  readonly gateways?: number;
+  /** The Redis of the gateway processes (a Redis Cluster too). @defaultValue the tests' Redis, `REDIS_URL` */
+  readonly redis?: RedisTarget;
   /** Deliveries in flight per provider server and process (`ORTOO_DELIVERY_CONCURRENCY`). */
   readonly deliveryConcurrency: number;
   /** `LOG_LEVEL` of every process. */
@@ -56,6 +66,15 @@ export interface BenchNetworkOptions {
   readonly backendDelayMs?: number;
   /** The person service's retries. @defaultValue 5 attempts, 100 ms backoff */
   readonly retryPolicy?: { readonly maxAttempts: number; readonly backoffMs: number };
+  /** The person service's timeout. @defaultValue 30 000 ms */
+  readonly serviceTimeoutMs?: number;
+  /**
+   * The gateway processes' PostgreSQL, when not the benchmark's own (a fault
+   * run puts a proxy it can cut in between). PostgreSQL only.
+   */
+  readonly gatewayDatabaseUrl?: string;
+  /** Further environment of the gateway processes. */
+  readonly gatewayEnv?: NodeJS.ProcessEnv;
 }
 
 /** The running network. */
@@ -63,8 +82,10 @@ export interface BenchNetwork {
   readonly store: BenchStore;
   /** The measured node processes by name: gateway, worker-N, consumer-ss, provider-ss, backend. */
   readonly processes: ReadonlyMap<string, NodeProcess>;
-  /** The pid of the Redis server. */
+  /** The pid of the Redis server (of the first seed node, on a cluster). */
   readonly redisPid: number;
+  /** The gateway's PostgreSQL schema (undefined on PGlite), for reading its audit log. */
+  readonly gatewaySchema: string | undefined;
   /** The pids of the PostgreSQL backends serving this network's processes now (none on PGlite). */
   postgresPids(): number[];
   /** Node flags a further process (the load generator) should start with to be profiled as `name`. */
@@ -77,6 +98,8 @@ export interface BenchNetwork {
   readonly backendOrigin: string;
   readonly serviceId: string;
   readonly clientId: string;
+  /** The provider's security server: its queue's keys share the hash tag `{<this id>}`. */
+  readonly providerServerId: string;
   /** The portal's API key at the consumer's client proxy. */
   readonly apiKey: string;
   /** Stops every process by its pid and removes the schemas, the Redis keys and the folder. */
@@ -85,6 +108,13 @@ export interface BenchNetwork {
    * starts it again as it was started; resolves once it is ready again.
    */
   crashAndRestart(name: string): Promise<void>;
+  /** Kills one of the processes at once (SIGKILL) and waits for it to exit. */
+  crash(name: string): Promise<void>;
+  /**
+   * Starts a process {@link crash}ed before again, as it was started (with
+   * `extraEnv` added, e.g. a fake clock); resolves once it is ready.
+   */
+  restart(name: string, extraEnv?: NodeJS.ProcessEnv): Promise<void>;
   close(): Promise<Map<string, ProcessExit>>;
 }
 
@@ -141,9 +171,11 @@ function json<T>(stdout: string): T {
 /** Starts the network; on failure everything started so far is stopped and removed. */
 export async function startBenchNetwork(options: BenchNetworkOptions): Promise<BenchNetwork> {
   const { store } = options;
-  if (store === 'pglite' && options.workers > 0) {
-    throw new Error('PGlite serves one process: separate worker processes need --store postgres');
+  const gatewayCount = options.gateways ?? 1;
+  if (store === 'pglite' && (options.workers > 0 || gatewayCount > 1)) {
+    throw new Error('PGlite serves one process: separate worker and gateway processes need --store postgres');
   }
+  const redis = options.redis ?? { url: TEST_REDIS_URL };
   const dir = mkdtempSync(path.join(tmpdir(), 'ortoo-bench-exchange-'));
   mkdirSync(options.logDir, { recursive: true });
   const queuePrefix = `ortoo-bench-${randomUUID()}`;
@@ -154,6 +186,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
   };
   const processes = new Map<string, NodeProcess>();
   const exits = new Map<string, ProcessExit>();
+  let balancer: TcpLoadBalancer | undefined;
   const close = async (): Promise<Map<string, ProcessExit>> => {
     // The gateway first: a security server's close waits for the connections the gateway keeps
     // open to it, so it stops promptly only once the gateway has gone (nothing is in flight by then).
@@ -162,8 +195,10 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       exits.set(name, await running.stop());
     }
     processes.clear();
+    await balancer?.close();
     if (store === 'postgres') await dropSchemas(Object.values(schemas));
-    await removeRedisKeys(queuePrefix);
+    // A Redis of the caller's (a cluster, a private server) goes with its owner.
+    if (options.redis === undefined) await removeRedisKeys(queuePrefix);
     rmSync(dir, { recursive: true, force: true });
     return exits;
   };
@@ -180,33 +215,45 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     store === 'postgres' ? { DATABASE_URL: BENCH_DATABASE_URL, [schemaVariable]: schema } : {};
 
   try {
-    const redisPid = await redisServerPid(TEST_REDIS_URL);
+    const firstNode = redis.clusterNodes?.[0];
+    const redisPid = await redisServerPid(firstNode === undefined ? redis.url : `redis://${firstNode}`);
     const postmaster = store === 'postgres' ? await postmasterPid(BENCH_DATABASE_URL) : undefined;
     const postgresPort = Number(new URL(BENCH_DATABASE_URL).port || 5432);
 
     // The gateway.
     const certsDir = path.join(dir, 'certs');
-    const [adminPort, exchangePort] = [await freePort(), await freePort()];
+    const gatewayPorts: { admin: number; exchange: number }[] = [];
+    for (let i = 0; i < gatewayCount; i += 1) {
+      gatewayPorts.push({ admin: await freePort(), exchange: await freePort() });
+    }
+    const [{ admin: adminPort, exchange: exchangePort }] = gatewayPorts as [
+      { admin: number; exchange: number },
+    ];
     const gatewayEnv: NodeJS.ProcessEnv = {
       ...baseEnv,
       ...sqlEnv('ORTOO_DATABASE_SCHEMA', schemas.gateway),
+      ...(store === 'postgres' && options.gatewayDatabaseUrl !== undefined
+        ? { DATABASE_URL: options.gatewayDatabaseUrl }
+        : {}),
       ORTOO_INSTANCE: 'MN',
       ORTOO_CERTS_DIR: certsDir,
       ORTOO_GATEWAY_DATA_DIR: path.join(dir, 'gateway-db'),
       ORTOO_GATEWAY_PORT: String(adminPort),
       ORTOO_EXCHANGE_PORT: String(exchangePort),
-      REDIS_URL: TEST_REDIS_URL,
+      REDIS_URL: redis.url,
+      ...(redis.clusterNodes === undefined ? {} : { REDIS_CLUSTER_NODES: redis.clusterNodes.join(',') }),
       ORTOO_QUEUE_PREFIX: queuePrefix,
       ORTOO_DELIVERY_WORKERS: options.workers === 0 ? 'true' : 'false',
       ORTOO_DELIVERY_CONCURRENCY: String(options.deliveryConcurrency),
+      ...options.gatewayEnv,
     };
     runOrtoo(['gateway', 'init'], gatewayEnv);
     const { token } = json<{ token: string }>(
       runOrtoo(['gateway', 'bootstrap', '--name', 'Benchmark administrator', '--json'], gatewayEnv),
     );
-    const started = new Map<string, () => Promise<void>>();
+    const started = new Map<string, (extraEnv?: NodeJS.ProcessEnv) => Promise<void>>();
     const start = async (name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp) => {
-      started.set(name, () => start(name, args, env, ready));
+      started.set(name, (extraEnv) => start(name, args, { ...env, ...extraEnv }, ready));
       const running = await startOrtooProcess({
         name,
         args,
@@ -220,8 +267,29 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       processes.set(name, running);
     };
     await start('gateway', ['gateway', 'start'], gatewayEnv, /listening on/);
-    const adminUrl = `http://127.0.0.1:${adminPort}`;
-    const exchangeUrl = `https://127.0.0.1:${exchangePort}`;
+    // Further gateways, all alike but for their ports, once the first has migrated the store.
+    for (const [index, ports] of gatewayPorts.entries()) {
+      if (index === 0) continue;
+      await start(
+        `gateway-${index + 1}`,
+        ['gateway', 'start'],
+        {
+          ...gatewayEnv,
+          ORTOO_GATEWAY_PORT: String(ports.admin),
+          ORTOO_EXCHANGE_PORT: String(ports.exchange),
+        },
+        /listening on/,
+      );
+    }
+    if (gatewayCount > 1) {
+      balancer = await startTcpLoadBalancer([
+        { name: 'admin', backends: gatewayPorts.map((ports) => ports.admin) },
+        { name: 'exchange', backends: gatewayPorts.map((ports) => ports.exchange) },
+      ]);
+    }
+    const publicPort = (name: 'admin' | 'exchange', own: number) => balancer?.ports.get(name) ?? own;
+    const adminUrl = `http://127.0.0.1:${publicPort('admin', adminPort)}`;
+    const exchangeUrl = `https://127.0.0.1:${publicPort('exchange', exchangePort)}`;
     const admin = adminApi(adminUrl, token);
 
     // The registry: both agencies, the person service answering the benchmark's record, the portal's right.
@@ -235,7 +303,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         '/v1/services',
         serviceRegistration(PERSON_SERVICE, {
           responseSchema: PERSON_SCHEMA,
-          timeoutMs: 30_000,
+          timeoutMs: options.serviceTimeoutMs ?? 30_000,
           retryPolicy: options.retryPolicy ?? { maxAttempts: 5, backoffMs: 100 },
         }),
       ),
@@ -321,16 +389,20 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
           ),
         ),
       ),
-      startNodeProcess({
-        name: 'backend',
-        argv: ['--require', 'tsx/cjs', path.join(__dirname, 'record-backend.ts'), String(backendPort)],
-        env: { ...baseEnv, RECORD_BACKEND_DELAY_MS: String(options.backendDelayMs ?? 0) },
-        ready: /listening on/,
-        logFile: logFile('backend'),
-        reportDir: options.logDir,
-        startTimeoutMs: START_TIMEOUT_MS,
-        nodeFlags: nodeFlagsOf('backend'),
-      }).then((running) => void processes.set('backend', running)),
+      (async function startBackend() {
+        started.set('backend', startBackend);
+        const running = await startNodeProcess({
+          name: 'backend',
+          argv: ['--require', 'tsx/cjs', path.join(__dirname, 'record-backend.ts'), String(backendPort)],
+          env: { ...baseEnv, RECORD_BACKEND_DELAY_MS: String(options.backendDelayMs ?? 0) },
+          ready: /listening on/,
+          logFile: logFile('backend'),
+          reportDir: options.logDir,
+          startTimeoutMs: START_TIMEOUT_MS,
+          nodeFlags: nodeFlagsOf('backend'),
+        });
+        processes.set('backend', running);
+      })(),
     ]);
     // Started once both are registered, so each one's first configuration already knows the other.
     await Promise.all([
@@ -358,6 +430,20 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         /running/,
       );
     }
+    const crash = async (name: string) => {
+      const running = processes.get(name);
+      if (running === undefined) throw new Error(`no process ${name} to crash`);
+      const exited = new Promise((resolve) => running.child.once('exit', resolve));
+      running.child.kill('SIGKILL');
+      await exited;
+      processes.delete(name);
+    };
+    const restart = async (name: string, extraEnv?: NodeJS.ProcessEnv) => {
+      const again = started.get(name);
+      if (again === undefined || processes.has(name))
+        throw new Error(`no stopped process ${name} to restart`);
+      await again(extraEnv);
+    };
     // One order whatever started first: the gateway side, the backend, the provider, the consumer.
     const rank = (name: string) =>
       ['gateway', 'worker', 'backend', 'provider', 'consumer'].indexOf(name.split('-')[0] ?? '');
@@ -369,6 +455,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       store,
       processes,
       redisPid,
+      gatewaySchema: store === 'postgres' ? schemas.gateway : undefined,
       postgresPids: () =>
         postmaster === undefined
           ? []
@@ -383,15 +470,13 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       backendOrigin,
       serviceId: PERSON_SERVICE.id,
       clientId: E_SERVICES.subsystemId,
+      providerServerId: servers.provider.serverId,
       apiKey,
+      crash,
+      restart,
       async crashAndRestart(name) {
-        const running = processes.get(name);
-        const again = started.get(name);
-        if (running === undefined || again === undefined) throw new Error(`no process ${name} to restart`);
-        const exited = new Promise((resolve) => running.child.once('exit', resolve));
-        running.child.kill('SIGKILL');
-        await exited;
-        await again();
+        await crash(name);
+        await restart(name);
       },
       close,
     };

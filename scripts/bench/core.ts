@@ -4,7 +4,9 @@
  *   canonicalise it and sign it, as a consumer's security server does per call;
  * - verify: check the body digest and the signature, as the gateway and the
  *   provider's server do per call;
- * - validate: check the body against its compiled JSON Schema.
+ * - validate: check the body against its compiled JSON Schema;
+ * - endpoint right: normalise a request path and match it against a client's
+ *   endpoint patterns, as the gateway and the provider's server do per call.
  * Beside them, the bare node:crypto ES256 sign and verify over the same
  * envelope, in the same run, so the table shows what the protocol adds to the
  * primitive. Writes `bench/results/core.json`.
@@ -17,6 +19,12 @@ import {
   signMessage,
   verifyMessage,
 } from '../../core/src/envelope';
+import {
+  compileEndpoint,
+  endpointAllows,
+  normalizeRequestPath,
+  parseEndpointText,
+} from '../../core/src/exchange/endpoint-pattern';
 import { certificateThumbprint } from '../../core/src/pki';
 import { SchemaRegistry } from '../../core/src/schemas';
 import { runSuite } from './bench-suite';
@@ -50,6 +58,15 @@ if (!schemas.validate('MN/GOV/9011311/civil-registry/person', '1', PERSON_RECORD
   throw new Error('the benchmark record does not match its schema');
 }
 
+// A client with three endpoint rights; the call is covered by the last one.
+const endpoints = ['POST /certificates', 'GET /persons/*', 'GET /persons/*/addresses'].map((text) =>
+  compileEndpoint(parseEndpointText(text)),
+);
+const endpointPath = `/persons/${encodeURIComponent('УБ99010112')}/addresses`;
+if (!endpoints.some((endpoint) => endpointAllows(endpoint, 'GET', normalizeRequestPath(endpointPath)))) {
+  throw new Error('the benchmark call is not covered by its endpoint rights');
+}
+
 // The bare primitive: node:crypto ES256 over the same signing input, nothing else.
 const input = Buffer.from(
   `${signed.signature.protected}.${Buffer.from(canonicalJson(signed.envelope)).toString('base64url')}`,
@@ -79,6 +96,14 @@ void runSuite({
       name: 'validate (1 KB record)',
       fn: () => schemas.validate('MN/GOV/9011311/civil-registry/person', '1', PERSON_RECORD),
       target: 100_000,
+    },
+    {
+      name: 'endpoint right (normalise, 3 patterns)',
+      fn: () => {
+        const path = normalizeRequestPath(endpointPath);
+        return endpoints.some((endpoint) => endpointAllows(endpoint, 'GET', path));
+      },
+      target: 200_000,
     },
   ],
 });

@@ -40,7 +40,14 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
  *
  * @throws Error naming `apt-get install redis-server` when there is none on the PATH.
  */
-export async function startPrivateRedis(dir: string, port: number): Promise<PrivateRedis> {
+export async function startPrivateRedis(
+  dir: string,
+  port: number,
+  options: {
+    /** `--appendfsync`: `always` fsyncs every write, as a fault run that kills it needs. @defaultValue Redis's own (everysec) */
+    readonly appendFsync?: 'always' | 'everysec';
+  } = {},
+): Promise<PrivateRedis> {
   if (!hasRedisServer()) {
     throw new Error(
       'redis-server is not on the PATH: install it (Debian/Ubuntu: `sudo apt-get install redis-server`) ' +
@@ -59,6 +66,7 @@ export async function startPrivateRedis(dir: string, port: number): Promise<Priv
       dir,
       '--appendonly',
       'yes',
+      ...(options.appendFsync === undefined ? [] : ['--appendfsync', options.appendFsync]),
       '--save',
       '',
       '--protected-mode',

@@ -74,14 +74,30 @@ export function createLocalSystemTlsServer(
 }
 
 /**
- * The credentials of a request: an API key from `Authorization: Bearer <key>`,
- * `Authorization: X-Road-Apikey token=<key>` or `X-Road-Apikey: <key>`, and the
+ * The headers of a request that carry the local system's credential for its
+ * security server, which stay on that hop: `X-Road-Apikey`, and
+ * `Authorization` unless `X-Road-Apikey` is given. With `X-Road-Apikey`,
+ * `Authorization` belongs to the exchange (a JWT for the provider, PR-REST
+ * 4.7) and is forwarded unmodified.
+ */
+export function credentialHeadersOf(headers: IncomingHttpHeaders): ReadonlySet<string> {
+  return headers['x-road-apikey'] === undefined
+    ? new Set(['x-road-apikey', 'authorization'])
+    : new Set(['x-road-apikey']);
+}
+
+/**
+ * The credentials of a request: an API key from `X-Road-Apikey: <key>` or,
+ * without that header, `Authorization: Bearer <key>` or
+ * `Authorization: X-Road-Apikey token=<key>`, and the
  * thumbprint of its TLS client certificate when it came over TLS.
  *
  * @throws OrtooError `Unauthenticated` when an `Authorization` header has another scheme.
  */
 export function credentialsOf(headers: IncomingHttpHeaders, socket?: Socket): LocalSystemCredentials {
-  const authorization = single(headers.authorization);
+  const authorization = credentialHeadersOf(headers).has('authorization')
+    ? single(headers.authorization)
+    : undefined;
   let apiKey: string | undefined;
   if (authorization !== undefined) {
     apiKey = (BEARER.exec(authorization) ?? XROAD_APIKEY.exec(authorization))?.[1];

@@ -253,6 +253,14 @@ describe('the web console', () => {
     await grant.getByLabel('Хэрэглэгч дэд систем').fill(PORTAL.subsystem);
     await grant.getByRole('button', { name: 'Эрх олгох' }).click();
     await page.getByRole('cell', { name: PORTAL.subsystem, exact: true }).waitFor();
+    // A right to one endpoint, beside the right to the whole service: the table says which is which.
+    await page.getByRole('button', { name: 'Эрх олгох' }).click();
+    await grant.getByLabel('Үйлчилгээний таних тэмдэг').fill(SERVICE);
+    await grant.getByLabel('Хэрэглэгч дэд систем').fill(PORTAL.subsystem);
+    await grant.getByLabel(/Зөвхөн энэ төгсгөлийн цэг/).fill('get /persons/%7Eme/*');
+    await grant.getByRole('button', { name: 'Эрх олгох' }).click();
+    await page.getByRole('cell', { name: 'GET /persons/~me/*', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'бүгд', exact: true }).waitFor();
     await audit(page, 'registry-access');
     for (const tab of ['members', 'subsystems', 'servers', 'groups', 'certificates']) {
       await page.goto(`${url}/console/registry?tab=${tab}`);

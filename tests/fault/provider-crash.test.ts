@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBenchNetwork, type BenchNetwork } from '../../scripts/bench/bench-network';
-import type { BackendStats } from '../../scripts/bench/record-backend';
 import { eventually } from '../helpers/eventually';
+import { FaultTally } from '../helpers/fault-tally';
 
 /** Messages in flight at the backend when its security server dies. */
 const IN_FLIGHT = 8;
@@ -42,67 +42,23 @@ describe('a provider security server killed while its backend answers POSTs', ()
     rmSync(logDir, { recursive: true, force: true });
   }, 60_000);
 
-  const stats = async (): Promise<BackendStats> =>
-    (await fetch(`${network.backendOrigin}/_bench/stats`)).json() as Promise<BackendStats>;
-
-  const send = (id: string) =>
-    fetch(`${network.clientUrl}/r1/${network.serviceId}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-road-client': network.clientId,
-        'x-road-id': id,
-        authorization: `Bearer ${network.apiKey}`,
-        prefer: 'respond-async',
-      },
-      body: JSON.stringify({ registerNumber: 'УБ99010112' }),
-    });
-
-  /** The message's answer at the consumer's status URL, once it has one: 200 or a typed failure. */
-  const outcomeOf = async (id: string) => {
-    const res = await fetch(`${network.clientUrl}/r1/messages/${id}`, {
-      headers: { authorization: `Bearer ${network.apiKey}` },
-    });
-    if (res.status === 202) return undefined;
-    const body = (await res.json()) as { type?: string; detail?: { reason?: { type?: string } } };
-    return res.status === 200 ? 'delivered' : (body.detail?.reason?.type ?? body.type ?? String(res.status));
-  };
-
   it('ends every message with an outcome, and never calls the backend twice for one', async () => {
-    const ids = Array.from({ length: IN_FLIGHT }, (_, i) => `fault-provider-${Date.now()}-${i}`);
-    for (const id of ids) expect((await send(id)).status).toBe(202);
+    const tally = new FaultTally(network, 'provider SS SIGKILL');
+    const ids = await tally.sendMany(IN_FLIGHT);
     await eventually(
       'every call at the backend',
       async () => {
-        const { callsById } = await stats();
-        return ids.every((id) => (callsById[id] ?? 0) >= 1) ? true : undefined;
+        const calls = await tally.calls();
+        return ids.every((id) => (calls[id] ?? 0) >= 1) ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 50 },
     );
 
     await network.crashAndRestart('provider-ss');
 
-    const outcomes = await eventually(
-      'an outcome for every message',
-      async () => {
-        const all = await Promise.all(ids.map(outcomeOf));
-        return all.every((outcome) => outcome !== undefined) ? all : undefined;
-      },
-      { timeoutMs: 120_000, intervalMs: 500 },
-    );
-    const calls = (await stats()).callsById;
-    const twice = ids.filter((id) => (calls[id] ?? 0) > 1);
-    const counts = outcomes.reduce<Record<string, number>>((tally, outcome) => {
-      tally[outcome as string] = (tally[outcome as string] ?? 0) + 1;
-      return tally;
-    }, {});
-    process.stdout.write(
-      `fault run, provider security server SIGKILLed mid-call: ${ids.length} accepted, ` +
-        `${outcomes.length} with an outcome ${JSON.stringify(counts)}, 0 lost, ` +
-        `${twice.length} called twice\n`,
-    );
-    expect(twice).toEqual([]);
+    const counts = await tally.settle(120_000);
+    expect(counts).toMatchObject({ accepted: IN_FLIGHT, lost: 0, duplicates: 0 });
     // Each was handed to the backend and never answered to the gateway: its outcome is unknown.
-    expect(outcomes).toEqual(ids.map(() => 'Server.ServerProxy.OutcomeUnknown'));
+    expect(counts.outcomeUnknown).toBe(IN_FLIGHT);
   }, 240_000);
 });

@@ -10,6 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -80,6 +81,12 @@ export interface SsNetworkOptions {
   readonly gatewayEnv?: Record<string, string>;
   /** Timeout of the provider's backend call. @defaultValue 5000 */
   readonly backendTimeoutMs?: number;
+  /** The provider's backend, served at the person service's backend path. @defaultValue the demo's civil registry */
+  readonly backend?: Express;
+  /** Further fields of the person service's registration, e.g. `requestMediaTypes`. */
+  readonly serviceFields?: Record<string, unknown>;
+  /** Further registrations through the admin API, made before the security servers start. */
+  readonly register?: (admin: ReturnType<typeof request>, authorization: string) => Promise<void>;
 }
 
 /** Makes a server folder, registers it (token, CSR, approval) and returns its loaded config. */
@@ -223,6 +230,7 @@ export async function startSsNetwork(options: SsNetworkOptions = {}): Promise<Ss
         timeoutMs: 10_000,
         retryPolicy: { maxAttempts: 3, backoffMs: 50 },
         dataSubjectPointer: PERSON_SERVICE.dataSubjectPointer,
+        ...options.serviceFields,
       })
       .expect(201);
     await admin
@@ -231,7 +239,9 @@ export async function startSsNetwork(options: SsNetworkOptions = {}): Promise<Ss
       .send({ serviceId: PERSON_SERVICE.id, clientId: E_SERVICES.subsystemId })
       .expect(201);
 
-    const backend = await startBackend(createCivilRegistryBackend(), 0);
+    await options.register?.(admin, auth);
+
+    const backend = await startBackend(options.backend ?? createCivilRegistryBackend(), 0);
     cleanups.push(() => backend.close());
     editConfig(provider.dir, (config) => {
       config.services = [

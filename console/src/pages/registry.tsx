@@ -668,6 +668,17 @@ function Groups({ done }: Done) {
   );
 }
 
+/** `GET /persons/*`: an access right's endpoint as people write it. */
+function endpointText(endpoint: { method: string; path: string }): string {
+  return `${endpoint.method} ${endpoint.path}`;
+}
+
+/** The `endpoint` of a new right from the form's `METHOD /path` (the gateway checks and normalises it). */
+function endpointOf(text: string | undefined): { endpoint?: { method: string; path: string } } {
+  const [method = '', ...path] = (text ?? '').trim().split(/\s+/);
+  return method === '' ? {} : { endpoint: { method: method.toUpperCase(), path: path.join(' ') } };
+}
+
 function AccessRights({ done }: Done) {
   const { t, date } = useConsole();
   const [service, setService] = useState('');
@@ -695,6 +706,7 @@ function AccessRights({ done }: Done) {
               },
               { name: 'clientId', label: t('field.clientId'), placeholder: 'MN/GOV/7000001/e-services' },
               { name: 'groupId', label: `${t('field.orGroup')}: ${t('field.groupId')}` },
+              { name: 'endpoint', label: t('field.endpoint'), placeholder: 'GET /persons/*' },
             ]}
             submitLabel={t('registry.grant')}
             onSubmit={(v) =>
@@ -704,6 +716,7 @@ function AccessRights({ done }: Done) {
                     serviceId: v.serviceId?.trim() ?? '',
                     ...opt('clientId', v.clientId),
                     ...opt('groupId', v.groupId),
+                    ...endpointOf(v.endpoint),
                   } as never,
                 }),
               )
@@ -729,13 +742,19 @@ function AccessRights({ done }: Done) {
             cell: (a) => <code>{a.clientId ?? a.groupId ?? ''}</code>,
             text: (a) => a.clientId ?? a.groupId ?? '',
           },
+          {
+            label: t('col.endpoint'),
+            cell: (a) =>
+              a.endpoint === undefined ? t('registry.allEndpoints') : <code>{endpointText(a.endpoint)}</code>,
+            text: (a) => (a.endpoint === undefined ? t('registry.allEndpoints') : endpointText(a.endpoint)),
+          },
           { label: t('common.created'), cell: (a) => date(a.createdAt) },
           {
             label: t('common.actions'),
             cell: (a) => (
               <RowAction
                 label={t('common.revoke')}
-                subject={`${a.serviceId} ${a.clientId ?? a.groupId ?? ''}`}
+                subject={`${a.serviceId} ${a.clientId ?? a.groupId ?? ''}${a.endpoint === undefined ? '' : ` ${endpointText(a.endpoint)}`}`}
                 danger
                 act={() => call(api.DELETE('/v1/access-rights/{id}', { params: { path: { id: a.id } } }))}
                 onDone={refresh(t('registry.revoked'))}

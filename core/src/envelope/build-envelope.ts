@@ -18,6 +18,8 @@ export interface RequestParams {
   readonly headers?: Readonly<Record<string, string>>;
   readonly userId?: string;
   readonly issue?: string;
+  /** The provider's security server to deliver to (X-Road-Security-Server); any of them when absent. */
+  readonly securityServer?: string;
   /** Message id, e.g. the client's X-Road-Id. @defaultValue a random UUID */
   readonly id?: string;
   readonly body?: MessageBody;
@@ -88,6 +90,7 @@ export function buildRequest(
     headers: params.headers ?? {},
     ...(params.userId === undefined ? {} : { userId: params.userId }),
     ...(params.issue === undefined ? {} : { issue: params.issue }),
+    ...(params.securityServer === undefined ? {} : { securityServer: params.securityServer }),
     issuedAt: (options.now ?? new Date()).toISOString(),
     nonce: nonce(),
     ...fields,

@@ -9,9 +9,19 @@ import type { JsonValue } from './canonical-json';
  */
 
 /** HTTP methods a service call may use. */
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-/** Version of the envelope format; bumped only for incompatible changes. */
+/** One of {@link HTTP_METHODS}. */
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/**
+ * Version of the envelope format; bumped only for incompatible changes.
+ * Carrying every end-to-end header rather than an allow-list kept version 1:
+ * the fields and their meaning are unchanged and every envelope an older
+ * server makes is still valid; an older server refuses a newer one's header
+ * it did not allow with a typed `InvalidEnvelope` (fail closed, never
+ * misread), so the gateway and providers are upgraded before consumers.
+ */
 export const ENVELOPE_VERSION = 1;
 
 interface EnvelopeBase {
@@ -23,7 +33,7 @@ interface EnvelopeBase {
   readonly client: string;
   /** Service called, e.g. `MN/GOV/9011311/civil-registry/person`. */
   readonly service: string;
-  /** Allow-listed HTTP headers, names in lower case. */
+  /** End-to-end HTTP headers, names in lower case (see `exchange/forwarded-headers.ts`). */
   readonly headers: Readonly<Record<string, string>>;
   /** When the signer made it: RFC 3339 UTC with milliseconds. */
   readonly issuedAt: string;
@@ -49,6 +59,11 @@ export interface RequestEnvelope extends EnvelopeBase {
   readonly userId?: string;
   /** Stated purpose or case number (X-Road-Issue). */
   readonly issue?: string;
+  /**
+   * The provider's security server the consumer asked for (X-Road-Security-Server,
+   * PR-REST 4.3), `INSTANCE/CLASS/CODE/SERVER`; the gateway picks one when absent.
+   */
+  readonly securityServer?: string;
 }
 
 /** A provider's answer, signed by the provider's security server and bound to its request. */

@@ -1,11 +1,13 @@
 /** Envelopes of an exchange: canonical JSON, digests, building, signing and verifying. */
 export { canonicalJson, type JsonValue } from './canonical-json';
 export { bytesBodyDigest, envelopeHash, jsonBodyDigest, sha256 } from './digest';
+export { xRoadRequestHash } from './request-hash';
 export {
   ENVELOPE_VERSION,
   isJsonContentType,
   type DetachedJws,
   type Envelope,
+  HTTP_METHODS,
   type HttpMethod,
   type RequestEnvelope,
   type ResponseEnvelope,

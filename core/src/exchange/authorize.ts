@@ -1,5 +1,6 @@
 import type { RequestEnvelope } from '../envelope/envelope';
 import { OrtooError } from '../errors';
+import { normalizeRequestPath } from './endpoint-pattern';
 import type { GlobalConfService } from '../global-conf/global-conf';
 import type { GlobalConfIndex } from '../global-conf/global-conf-index';
 
@@ -32,14 +33,26 @@ export function resolveService(index: GlobalConfIndex, envelope: RequestEnvelope
 }
 
 /**
- * Checks the client may call the service: an access right of its own, or
- * one of a global group it is in.
+ * Checks the client may make this call: a right to the whole service, or to
+ * an endpoint that covers the envelope's method and path, of its own or of
+ * a global group it is in. The path is normalised first (see
+ * `endpoint-pattern.ts`); one it refuses — a traversal, an encoded
+ * separator — is covered by no endpoint right. The gateway and the
+ * provider's security server both call this on the signed envelope.
  *
  * @throws OrtooError `AccessDenied`.
  */
 export function authorize(index: GlobalConfIndex, envelope: RequestEnvelope): void {
-  if (index.mayCall(envelope.client, envelope.service)) return;
-  throw new OrtooError('AccessDenied', `${envelope.client} may not call ${envelope.service}`, {
-    detail: { client: envelope.client, service: envelope.service },
+  const { client, service, method } = envelope;
+  const path = normalizeRequestPath(envelope.path);
+  if (index.mayCallEndpoint(client, service, method, path)) return;
+  if (!index.mayCall(client, service)) {
+    throw new OrtooError('AccessDenied', `${client} may not call ${service}`, {
+      detail: { client, service },
+    });
+  }
+  const endpoint = `${method} ${envelope.path.slice(0, 200)}`;
+  throw new OrtooError('AccessDenied', `${client} may not call ${endpoint} of ${service}`, {
+    detail: { client, service, endpoint, ...(path.ok ? {} : { reason: path.reason }) },
   });
 }

@@ -1,3 +1,11 @@
+import type { HttpMethod } from '../envelope/envelope';
+import {
+  compileEndpoint,
+  endpointAllows,
+  type CompiledEndpoint,
+  type EndpointRule,
+  type NormalizedPath,
+} from '../exchange/endpoint-pattern';
 import { parseCertificate, type Certificate } from '../pki/certificate';
 import { RevocationList } from '../pki/revocation-list';
 import type {
@@ -54,8 +62,10 @@ export class GlobalConfIndex {
   readonly #revokedByThumbprint: Map<string, GlobalConfRevocation>;
   /** Versions of each service, the current (highest) first. */
   readonly #services: Map<string, GlobalConfService[]>;
-  /** Per service: the clients and groups allowed to call it. */
+  /** Per service: the clients and groups allowed to call every endpoint of it. */
   readonly #rights = new Map<string, Set<string>>();
+  /** Per service, then per client or group: the endpoints it may call, compiled. */
+  readonly #endpointRights = new Map<string, Map<string, CompiledEndpoint[]>>();
   /** Per client subsystem: the global groups it is in. */
   readonly #groupsOf = new Map<string, string[]>();
 
@@ -89,9 +99,16 @@ export class GlobalConfIndex {
       versions.sort((a, b) => VERSION_ORDER.compare(b.version, a.version));
     }
     for (const right of conf.accessRights) {
-      const holders = this.#rights.get(right.serviceId) ?? new Set<string>();
-      holders.add('clientId' in right ? right.clientId : right.groupId);
-      this.#rights.set(right.serviceId, holders);
+      const holder = 'clientId' in right ? right.clientId : right.groupId;
+      if (right.endpoint === undefined) {
+        const holders = this.#rights.get(right.serviceId) ?? new Set<string>();
+        holders.add(holder);
+        this.#rights.set(right.serviceId, holders);
+      } else {
+        const byHolder = this.#endpointRights.get(right.serviceId) ?? new Map<string, CompiledEndpoint[]>();
+        byHolder.set(holder, [...(byHolder.get(holder) ?? []), compileEndpoint(right.endpoint)]);
+        this.#endpointRights.set(right.serviceId, byHolder);
+      }
     }
     for (const group of conf.groups) {
       for (const member of group.members) {
@@ -163,11 +180,57 @@ export class GlobalConfIndex {
     return member === undefined ? [] : (this.#serversByOwner.get(member) ?? []);
   }
 
-  /** True when `clientId` may call every version of `serviceId`, itself or through a global group. */
-  mayCall(clientId: string, serviceId: string): boolean {
+  /** The client itself and the global groups it is in: who may hold a right for it. */
+  #holdersFor(clientId: string): readonly string[] {
+    return [clientId, ...(this.#groupsOf.get(clientId) ?? [])];
+  }
+
+  /** True when `clientId`, itself or through a global group, may call every endpoint of `serviceId`. */
+  #mayCallAll(clientId: string, serviceId: string): boolean {
     const holders = this.#rights.get(serviceId);
-    if (holders === undefined) return false;
-    if (holders.has(clientId)) return true;
-    return (this.#groupsOf.get(clientId) ?? []).some((group) => holders.has(group));
+    return holders !== undefined && this.#holdersFor(clientId).some((holder) => holders.has(holder));
+  }
+
+  /** The endpoint rights of `clientId` (its own and its groups') to `serviceId`. */
+  #endpointsOf(clientId: string, serviceId: string): CompiledEndpoint[] {
+    const byHolder = this.#endpointRights.get(serviceId);
+    if (byHolder === undefined) return [];
+    return this.#holdersFor(clientId).flatMap((holder) => byHolder.get(holder) ?? []);
+  }
+
+  /**
+   * True when `clientId` may call some endpoint of `serviceId` (every
+   * version), itself or through a global group: what `allowedMethods` lists.
+   */
+  mayCall(clientId: string, serviceId: string): boolean {
+    return this.#mayCallAll(clientId, serviceId) || this.#endpointsOf(clientId, serviceId).length > 0;
+  }
+
+  /**
+   * True when `clientId` may make this call of `serviceId`: a right to the
+   * whole service, or one to an endpoint that covers the method and the
+   * path (normalised by `normalizeRequestPath`; a refused path is covered
+   * by no endpoint, only by a right to the whole service).
+   */
+  mayCallEndpoint(clientId: string, serviceId: string, method: HttpMethod, path: NormalizedPath): boolean {
+    if (this.#mayCallAll(clientId, serviceId)) return true;
+    return this.#endpointsOf(clientId, serviceId).some((endpoint) => endpointAllows(endpoint, method, path));
+  }
+
+  /**
+   * The endpoints of `serviceId` that `clientId` may call, itself or through
+   * a global group; a right to the whole service is X-Road's base endpoint
+   * `* **`, listed first. Empty when it may call none.
+   */
+  allowedEndpoints(clientId: string, serviceId: string): readonly EndpointRule[] {
+    const all: EndpointRule[] = this.#mayCallAll(clientId, serviceId) ? [{ method: '*', path: '**' }] : [];
+    const seen = new Set<string>();
+    for (const { method, path } of this.#endpointsOf(clientId, serviceId)) {
+      const key = `${method} ${path}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      all.push({ method, path });
+    }
+    return all;
   }
 }

@@ -11,6 +11,8 @@ import type { ServiceEndpoint } from '../openapi/service-api';
  * it with the configuration-signing certificate.
  */
 
+import type { EndpointRule } from '../exchange/endpoint-pattern';
+
 /** Version of the document format; changed only for incompatible changes. */
 export const GLOBAL_CONF_FORMAT = 'ortoo-global-conf/1';
 
@@ -100,10 +102,15 @@ export interface GlobalConfService {
   readonly enabled: boolean;
 }
 
-/** A right to call every version of a service, held by a subsystem or by a global group. */
-export type GlobalConfAccessRight =
+/**
+ * A right to call every version of a service, held by a subsystem or by a
+ * global group: to every endpoint of it, or, with `endpoint`, to the calls
+ * that endpoint covers (see `exchange/endpoint-pattern.ts`).
+ */
+export type GlobalConfAccessRight = (
   | { readonly serviceId: string; readonly clientId: string }
-  | { readonly serviceId: string; readonly groupId: string };
+  | { readonly serviceId: string; readonly groupId: string }
+) & { readonly endpoint?: EndpointRule };
 
 /** A global group and the subsystems in it. */
 export interface GlobalConfGroup {

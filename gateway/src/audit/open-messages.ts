@@ -4,6 +4,13 @@ import { AUDIT_TABLE_NAME } from './audit-table';
 /** Events that end a message's story: after one of them it is no longer open. */
 const OUTCOME_EVENTS = ['delivered', 'dead-lettered'] as const;
 
+/**
+ * The pipeline's one step after the `accepted` record: a message refused
+ * there (its lease or job could not be put up, the caller told so) was never
+ * queued, and that refusal ends its story too.
+ */
+const STEP_AFTER_ACCEPTANCE = 'queue';
+
 /** Accepted messages without an outcome on record, as verification reports them. */
 export interface OpenMessages {
   /** How long after its acceptance a message without an outcome counts as open. */
@@ -15,7 +22,7 @@ export interface OpenMessages {
 
 /**
  * The accepted messages that have no outcome on record (`delivered`,
- * `dead-lettered`) `graceSeconds` after they were accepted: every accepted
+ * `dead-lettered`, or refused at the queue step) `graceSeconds` after they were accepted: every accepted
  * message should end with one, so each is a finding for the auditor (an
  * outcome that could not be written, or a message that went missing).
  *
@@ -29,7 +36,10 @@ export async function findOpenMessages(
   const open = `FROM ${AUDIT_TABLE_NAME} accepted
      WHERE accepted.event = 'accepted' AND accepted.at < $1
        AND NOT EXISTS (SELECT 1 FROM ${AUDIT_TABLE_NAME} outcome
-                        WHERE outcome.message_id = accepted.message_id AND outcome.event = ANY($2::text[]))`;
+                        WHERE outcome.message_id = accepted.message_id
+                          AND (outcome.event = ANY($2::text[])
+                               OR (outcome.event = 'rejected' AND outcome.seq > accepted.seq
+                                   AND outcome.detail->>'step' = '${STEP_AFTER_ACCEPTANCE}')))`;
   const outcomes = [...OUTCOME_EVENTS];
   const [counted] = await db.query<{ count: number }>(`SELECT count(*)::int AS count ${open}`, [
     before,

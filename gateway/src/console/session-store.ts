@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { OrtooError, sha256 } from '../../../core/src';
 import type { Principal } from '../registry/api-tokens';
+import type { RedisConnection } from '../redis';
 
 /** A signed-in console user, as kept in Redis: who, and the CSRF token their page sends with changes. */
 export interface ConsoleSession {
@@ -17,7 +17,7 @@ export interface ConsoleSession {
 
 /** Options of {@link SessionStore}. */
 export interface SessionStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   /** Prefix of the Redis keys. @defaultValue `ortoo` */
   readonly prefix?: string;
   /** Longest life of a session. @defaultValue 28800 (a working day) */
@@ -54,7 +54,7 @@ export function sameSecret(given: string, expected: string): boolean {
 export class SessionStore {
   readonly lifetimeSeconds: number;
   readonly idleSeconds: number;
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   private readonly prefix: string;
   private readonly clock: () => Date;
 

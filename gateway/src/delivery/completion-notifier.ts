@@ -1,14 +1,19 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../../../core/src';
-import { closeConnection, createRedisConnection, whenReady } from '../redis';
+import {
+  closeConnection,
+  createRedisConnection,
+  whenReady,
+  type RedisConnection,
+  type RedisTarget,
+} from '../redis';
 
 /** How a delivery ended, as far as a waiting request is concerned. */
 export type Completion = 'delivered' | 'dead-lettered';
 
 /** Options of {@link CompletionNotifier.start}. */
 export interface CompletionNotifierOptions {
-  /** Redis, e.g. `redis://127.0.0.1:6379`. */
-  readonly url: string;
+  /** Redis: one server or a cluster. */
+  readonly redis: RedisTarget;
   /** The gateway's key prefix: the channel is `<queuePrefix>:completions`. */
   readonly queuePrefix: string;
   /** @defaultValue none */
@@ -43,8 +48,8 @@ export class CompletionNotifier {
   private closed = false;
 
   private constructor(
-    private readonly subscriber: Redis,
-    private readonly publisher: Redis,
+    private readonly subscriber: RedisConnection,
+    private readonly publisher: RedisConnection,
     private readonly channel: string,
     private readonly logger: Logger | undefined,
   ) {
@@ -55,9 +60,9 @@ export class CompletionNotifier {
 
   /** Connects and subscribes; resolves once completions are being received. */
   static async start(options: CompletionNotifierOptions): Promise<CompletionNotifier> {
-    const { url, logger } = options;
-    const subscriber = createRedisConnection(url, { purpose: 'subscriber', ...(logger && { logger }) });
-    const publisher = createRedisConnection(url, {
+    const { redis, logger } = options;
+    const subscriber = createRedisConnection(redis, { purpose: 'subscriber', ...(logger && { logger }) });
+    const publisher = createRedisConnection(redis, {
       purpose: 'command',
       autoPipelining: true,
       ...(logger && { logger }),

@@ -1,5 +1,4 @@
 import { Queue, type Job, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   ERROR_KINDS,
   OrtooError,
@@ -8,7 +7,7 @@ import {
   type ResponseEnvelope,
   type SignedMessage,
 } from '../../../core/src';
-import { queueUnavailable, whenReady } from '../redis';
+import { queueUnavailable, whenReady, type RedisConnection } from '../redis';
 import {
   CALLBACK_JOB,
   DELIVER_JOB,
@@ -78,7 +77,7 @@ export interface DeliveryQueuesOptions {
    * when Redis is away. The caller owns it: {@link DeliveryQueues.close}
    * leaves it open.
    */
-  readonly connection: Redis;
+  readonly connection: RedisConnection;
   /** Prefix of every key, e.g. `ortoo`. */
   readonly queuePrefix: string;
   /** How long a delivered job, and so its answer, is kept. */
@@ -139,7 +138,7 @@ function parseCursor(cursor: string): ListPosition | undefined {
  * commands, at once rather than after waiting for Redis to come back.
  */
 export class DeliveryQueues {
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   private readonly queuePrefix: string;
   private readonly retentionSeconds: number;
   private readonly callbackPolicy: RetryPolicy;
@@ -202,7 +201,17 @@ export class DeliveryQueues {
 
   /** Ends the lease of a message whose outcome is on record: its job goes, unrun. */
   async endLease(serverId: string, id: string): Promise<void> {
-    await this.run(() => this.queueOf(serverId).remove(jobIdOf(DELIVER_JOB, id)));
+    await this.forget(serverId, id);
+  }
+
+  /**
+   * Removes a message's job (unless a worker holds it), so its id can be
+   * queued again: for a sync message given up on before it reached the backend.
+   *
+   * @returns whether the job went.
+   */
+  async forget(serverId: string, id: string): Promise<boolean> {
+    return this.run(async () => (await this.queueOf(serverId).remove(jobIdOf(DELIVER_JOB, id))) === 1);
   }
 
   /**

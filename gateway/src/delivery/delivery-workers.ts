@@ -1,5 +1,4 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   OrtooError,
   toOrtooError,
@@ -7,7 +6,7 @@ import {
   type ResponseEnvelope,
   type SignedMessage,
 } from '../../../core/src';
-import { closeConnection, createRedisConnection } from '../redis';
+import { closeConnection, createRedisConnection, type RedisConnection, type RedisTarget } from '../redis';
 import type { CompletionNotifier } from './completion-notifier';
 import {
   DELIVER_JOB,
@@ -46,7 +45,10 @@ export type DeliveryProcessor = (job: DeliveryAttempt) => Promise<SignedMessage<
  * gateway audits here. They must not throw (a throw is logged and ignored).
  */
 export interface DeliveryHooks {
-  /** Resolves true when the outcome is on record (audited), false when that failed (and was logged). */
+  /**
+   * Resolves true when the outcome is on record (audited, or kept to be), false when that
+   * failed (and was logged).
+   */
   delivered(
     data: DeliveryJobData,
     answer: SignedMessage<ResponseEnvelope>,
@@ -58,8 +60,8 @@ export interface DeliveryHooks {
 
 /** Options of {@link DeliveryWorkers}. */
 export interface DeliveryWorkersOptions {
-  /** Redis, e.g. `redis://127.0.0.1:6379`: the workers open their own (blocking) connections. */
-  readonly url: string;
+  /** Redis (one server or a cluster): the workers open their own (blocking) connections. */
+  readonly redis: RedisTarget;
   /** As {@link DeliveryQueues}'. */
   readonly queuePrefix: string;
   /** Jobs in progress at once per server's queue, in this process. */
@@ -87,6 +89,18 @@ export interface DeliveryWorkersOptions {
 }
 
 /**
+ * Attempts a job has left after this one. A lease's attempts are its
+ * policy's less the accepting gateway's first; a lease handed over after
+ * more attempts of that gateway has fewer left.
+ */
+function attemptsLeft(job: Job, inline: DeliveryJobData | undefined): number {
+  const allowed = job.opts.attempts ?? 1;
+  const made = job.attemptsMade + 1;
+  if (inline?.lease !== true || inline.inlineAttempts === undefined) return allowed - made;
+  return allowed + 1 - made - inline.inlineAttempts;
+}
+
+/**
  * The delivery workers of one process: one BullMQ worker per security
  * server's queue, each running up to `concurrency` jobs, so a slow provider
  * only ever holds up its own queue.
@@ -103,13 +117,13 @@ export interface DeliveryWorkersOptions {
 export class DeliveryWorkers {
   private readonly options: DeliveryWorkersOptions;
   /** Shared by the workers for their commands; each worker duplicates it for its blocking reads. */
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
   private readonly workers = new Map<string, Worker>();
   private closing: Promise<void> | undefined;
 
   constructor(options: DeliveryWorkersOptions) {
     this.options = options;
-    this.connection = createRedisConnection(options.url, { purpose: 'blocking', logger: options.logger });
+    this.connection = createRedisConnection(options.redis, { purpose: 'blocking', logger: options.logger });
   }
 
   /** The servers whose queues are being worked, sorted. */
@@ -195,7 +209,7 @@ export class DeliveryWorkers {
       const error = toOrtooError(thrown);
       // A failure the accepting gateway handed over is final, whatever its kind.
       const transient = isTransientFailure(error) && inline?.inlineFailure === undefined;
-      const final = !transient || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const final = !transient || attemptsLeft(job, inline) <= 0;
       if (name === DELIVER_JOB) {
         await this.hook(() => this.options.hooks.failed(data as DeliveryJobData, error, attempt, final));
       }

@@ -37,6 +37,8 @@ const DEFAULT_MAX_ANSWER_BYTES = 10 * 1024 * 1024;
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 /** Longest provider error message passed on; the rest is the provider's business. */
 const MAX_MESSAGE_LENGTH = 500;
+/** Longest provider reason (a system error code, e.g. `ECONNREFUSED`) passed on. */
+const MAX_REASON_LENGTH = 100;
 
 /**
  * The gateway's HTTPS client towards security servers: delivers requests to
@@ -211,7 +213,9 @@ function answerFailure(server: GlobalConfSecurityServer, answer: RawAnswer): Ort
   const body = errorBody(answer.body);
   const code = body === undefined ? undefined : errorCodeOfType(body.type);
   if (body !== undefined && code !== undefined) {
-    return new OrtooError(code, body.message, { detail });
+    // The provider's reason (`ECONNREFUSED` for a backend it could not reach) tells whether the call was made.
+    const reason = body.reason === undefined ? {} : { reason: body.reason };
+    return new OrtooError(code, body.message, { detail: { ...detail, ...reason } });
   }
   return new OrtooError(
     UNAVAILABLE_STATUSES.has(answer.status) ? 'ProviderUnavailable' : 'InvalidAnswer',
@@ -220,8 +224,8 @@ function answerFailure(server: GlobalConfSecurityServer, answer: RawAnswer): Ort
   );
 }
 
-/** `{type, message}` of an Örtöö error answer, or undefined for anything else. */
-function errorBody(bytes: Buffer): { type: string; message: string } | undefined {
+/** `{type, message}` of an Örtöö error answer, and its detail's `reason`; undefined for anything else. */
+function errorBody(bytes: Buffer): { type: string; message: string; reason?: string } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
@@ -229,9 +233,14 @@ function errorBody(bytes: Buffer): { type: string; message: string } | undefined
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { type, message } = value as { type?: unknown; message?: unknown };
+  const { type, message, detail } = value as { type?: unknown; message?: unknown; detail?: unknown };
   if (typeof type !== 'string') return undefined;
-  return { type, message: typeof message === 'string' ? message.slice(0, MAX_MESSAGE_LENGTH) : type };
+  const reason = (detail as { reason?: unknown } | null | undefined)?.reason;
+  return {
+    type,
+    message: typeof message === 'string' ? message.slice(0, MAX_MESSAGE_LENGTH) : type,
+    ...(typeof reason === 'string' ? { reason: reason.slice(0, MAX_REASON_LENGTH) } : {}),
+  };
 }
 
 /**

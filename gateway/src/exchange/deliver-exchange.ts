@@ -10,7 +10,6 @@ import {
   type ResponseEnvelope,
   type SignedMessage,
 } from '../../../core/src';
-import type { AuditTrail } from '../audit/audit-trail';
 import {
   CALLBACK_JOB,
   type CallbackJobData,
@@ -19,6 +18,7 @@ import {
 } from '../delivery/delivery-job';
 import type { DeliveryQueues } from '../delivery/delivery-queues';
 import type { DeliveryHooks, DeliveryProcessor } from '../delivery/delivery-workers';
+import type { OutcomeOutbox } from '../delivery/outcome-outbox';
 import type { ProviderClient } from '../delivery/provider-client';
 import { deliveredRecord, deliveryFailedRecord } from './exchange-audit';
 import type { ExchangeMetrics } from './exchange-metrics';
@@ -31,7 +31,8 @@ export interface DeliveryParts {
   readonly providers: ProviderClient;
   readonly serviceSchemas: ServiceSchemaCache;
   readonly queues: DeliveryQueues;
-  readonly audit: AuditTrail;
+  /** Where outcomes are recorded: the audit trail, or kept until its database is back. */
+  readonly outbox: Pick<OutcomeOutbox, 'record'>;
   readonly metrics: ExchangeMetrics;
   readonly logger: Logger;
 }
@@ -97,6 +98,8 @@ async function checkAnswerBody(
  * The accepting gateway makes the first attempt of a sync message itself
  * (`inline-delivery.ts`); workers make every queued one.
  *
+ * @param enqueuedAt - when the job was queued, for the queue-wait metric
+ * @param timeoutMs - at most this long (a sync caller's time left); the service's timeout in any case
  * @throws OrtooError; {@link isTransientFailure} tells whether a retry may succeed.
  */
 export async function attemptDelivery(
@@ -104,6 +107,7 @@ export async function attemptDelivery(
   index: GlobalConfIndex,
   data: DeliveryJobData,
   enqueuedAt?: number,
+  timeoutMs?: number,
 ): Promise<SignedMessage<ResponseEnvelope>> {
   const { providers, serviceSchemas, metrics } = parts;
   const { envelope } = data.message;
@@ -119,7 +123,8 @@ export async function attemptDelivery(
   }
   const started = performance.now();
   try {
-    const raw = await providers.deliver(server, data.message, service.timeoutMs);
+    const deadline = Math.max(1, Math.min(service.timeoutMs, timeoutMs ?? service.timeoutMs));
+    const raw = await providers.deliver(server, data.message, deadline);
     const answer = verifyAnswer(index, raw, data.message, server.ownerId);
     await checkAnswerBody(serviceSchemas, service, envelope, answer);
     return answer;
@@ -163,26 +168,18 @@ export function createDeliveryProcessor(parts: DeliveryParts): DeliveryProcessor
 /**
  * What happens after each attempt: the audit record (`delivered`, `retrying`
  * or `dead-lettered`), the metrics, and the callback job when the consumer
- * asked for one. An audit failure here is logged, not thrown: the provider has
- * already answered, and a retry would deliver the message twice.
+ * asked for one. The record goes through the {@link OutcomeOutbox}: with the
+ * audit database down it is kept and written later, never thrown (the
+ * provider has already answered, and a retry would deliver the message twice).
  */
 export function createDeliveryHooks(parts: DeliveryParts): DeliveryHooks {
-  const { routing, queues, audit, metrics, logger } = parts;
-  const record = async (entry: Parameters<AuditTrail['record']>[0]): Promise<boolean> => {
-    try {
-      await audit.record(entry);
-      return true;
-    } catch (error) {
-      logger.error('delivery not audited', { id: entry.messageId, event: entry.event, error });
-      return false;
-    }
-  };
+  const { routing, queues, outbox, metrics, logger } = parts;
   return {
     async delivered(data, answer, attempt) {
       const { envelope } = data.message;
       const index = await routing.current().catch(() => undefined);
       const service = index?.service(envelope.service, data.serviceVersion);
-      const audited = await record(
+      const audited = await outbox.record(
         deliveredRecord(data.message, service, data.providerServerId, answer, attempt),
       );
       metrics.deliveries.inc({ provider: data.providerServerId, outcome: 'delivered' });
@@ -206,7 +203,7 @@ export function createDeliveryHooks(parts: DeliveryParts): DeliveryHooks {
     },
     async failed(data, error, attempt, final) {
       const { envelope } = data.message;
-      await record(deliveryFailedRecord(data.message, data.providerServerId, error, attempt, final));
+      await outbox.record(deliveryFailedRecord(data.message, data.providerServerId, error, attempt, final));
       metrics.deliveries.inc({
         provider: data.providerServerId,
         outcome: final ? 'dead_lettered' : 'retrying',

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The steps of the pipeline, in order: the `step` label of the exchange metrics. */
 export const PIPELINE_STEPS = [
@@ -80,6 +80,8 @@ export class ExchangeMetrics {
   readonly queueWaitSeconds: Histogram<'provider'>;
   /** One delivery attempt: the provider's round trip and the answer's checks. */
   readonly providerSeconds: Histogram<'provider'>;
+  /** Outcomes kept in the outbox until the audit database takes them (see `outcome-outbox.ts`). */
+  readonly outboxDepth: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -139,6 +141,11 @@ export class ExchangeMetrics {
       help: "Duration of a delivery attempt: the provider's round trip and the answer's checks",
       labelNames: ['provider'],
       buckets: EXCHANGE_BUCKETS,
+      registers,
+    });
+    this.outboxDepth = new Gauge({
+      name: 'ortoo_gateway_outcome_outbox_depth',
+      help: 'Delivery outcomes kept in Redis until the audit database takes them',
       registers,
     });
   }

@@ -26,7 +26,12 @@ import type { DeliveryJobData, ExchangeStatus } from '../delivery/delivery-job';
 import type { DeliveryQueues } from '../delivery/delivery-queues';
 import { acceptedRecord, rejectedRecord, type MessageFacts } from './exchange-audit';
 import type { ExchangeMetrics, PipelineStep } from './exchange-metrics';
-import type { InlineDelivery, InlineOutcome } from './inline-delivery';
+import {
+  CALLER_ANSWERED,
+  type CallerAnsweredDelivery,
+  type InlineDelivery,
+  type InlineOutcome,
+} from './inline-delivery';
 import type { MessageRoute, ReplayGuard } from './replay-guard';
 import { checkRequestBody } from './request-body-check';
 import type { RoutingTable } from './routing-table';
@@ -95,19 +100,52 @@ export function statusUrlOf(id: string): string {
 }
 
 /**
- * The provider server a message goes to: one of the active servers of the
- * provider's member, the same one for the same message id (so a resubmission
- * meets its first job), spread over the servers otherwise.
+ * A sync caller's error when the gateway gave up waiting: the last failure's
+ * own type, saying whether the message ends there or may still reach the
+ * backend (`detail.delivery`).
+ */
+function callerAnsweredError(id: string, last: OrtooError, delivery: CallerAnsweredDelivery): OrtooError {
+  const what =
+    delivery === 'not-delivered'
+      ? 'not delivered, and it will not be; you may resend it with the same X-Road-Id'
+      : 'handed to the provider; its outcome is unknown: see its status';
+  return new OrtooError(last.code, `${last.message}. Message ${id} was ${what}`, {
+    detail: { id, statusUrl: statusUrlOf(id), delivery },
+    cause: last,
+  });
+}
+
+/**
+ * The provider server a message goes to: the one its consumer asked for
+ * (`securityServer`, X-Road-Security-Server), or else one of the active
+ * servers of the provider's member, the same one for the same message id (so
+ * a resubmission meets its first job), spread over the servers otherwise.
+ *
+ * @throws OrtooError `UnknownTargetServer` when the server asked for is not
+ *   registered, or is not an active server of the provider's member.
  */
 function providerServerFor(
   index: GlobalConfIndex,
   service: GlobalConfService | undefined,
-  id: string,
+  envelope: RequestEnvelope,
 ): GlobalConfSecurityServer | undefined {
   if (service === undefined) return undefined;
   const servers = index.providerServers(service);
+  const asked = envelope.securityServer;
+  if (asked !== undefined) {
+    const server = servers.find((candidate) => candidate.id === asked);
+    if (server !== undefined) return server;
+    const known = index.securityServer(asked) !== undefined;
+    throw new OrtooError(
+      'UnknownTargetServer',
+      known
+        ? `Security server ${asked} is not an active server of the provider of ${service.id}`
+        : `Security server ${asked} is not registered`,
+      { detail: { securityServer: asked, service: service.id, reason: known ? 'not-provider' : 'unknown' } },
+    );
+  }
   if (servers.length <= 1) return servers[0];
-  return servers[Buffer.from(sha256(id), 'base64url').readUInt32BE(0) % servers.length];
+  return servers[Buffer.from(sha256(envelope.id), 'base64url').readUInt32BE(0) % servers.length];
 }
 
 /** Times the steps of one submission and remembers which one it is in. */
@@ -190,6 +228,7 @@ export class ExchangePipeline {
         detail: { id, statusUrl: statusUrlOf(id) },
       });
     }
+    if (outcome.kind === 'failed') throw callerAnsweredError(id, outcome.error, outcome.delivery);
     const { reason } = outcome;
     throw new OrtooError('DeliveryFailed', `Message ${id} could not be delivered`, {
       detail: { id, statusUrl: statusUrlOf(id), ...(reason === undefined ? {} : { reason }) },
@@ -281,29 +320,39 @@ export class ExchangePipeline {
       const target = providerServerFor(
         index,
         index.service(envelope.service, envelope.serviceVersion),
-        envelope.id,
+        envelope,
       );
       const requestHash = envelopeHash(envelope);
-      const earlier = await replay.claim(envelope.id, {
+      const route = {
         providerServerId: target?.id ?? '',
         clientMemberId: clientMember,
         consumerServerId: caller.id,
         requestHash,
-      });
+      };
+      const earlier = await replay.claim(envelope.id, route);
       if (earlier !== undefined) {
-        if (earlier.requestHash !== requestHash || earlier.clientMemberId !== clientMember) {
+        const retry = earlier.requestHash === requestHash && earlier.clientMemberId === clientMember;
+        // A retry gets the outcome of its first submission, unless that never got as far as the
+        // queue (the gateway failed in between): then it is taken on now. A message given up on
+        // before it reached the backend, its caller told so, is taken on anew, even as a new
+        // request under its id (a client proxy signs each call afresh).
+        const before = await queues.status(earlier.providerServerId, envelope.id);
+        const reopened =
+          before !== undefined &&
+          earlier.clientMemberId === clientMember &&
+          (await this.#reopened(earlier.providerServerId, envelope.id, before));
+        if (!retry && !reopened) {
           throw new OrtooError('ReplayedMessage', `Message ${envelope.id} was already received`, {
             detail: { id: envelope.id },
           });
         }
-        // A retry. Unless its first submission never got as far as the queue (the gateway failed
-        // in between), it gets that one's outcome; otherwise it is taken on now.
-        if ((await queues.status(earlier.providerServerId, envelope.id)) !== undefined) {
+        if (before !== undefined && !reopened) {
           steps.finish();
           metrics.exchanges.inc({ client: envelope.client, service: envelope.service, outcome: 'resent' });
           const timeoutMs = index.service(envelope.service, envelope.serviceVersion)?.timeoutMs ?? 0;
           return { kind: 'resent', envelope, route: earlier, timeoutMs, arrived };
         }
+        if (!retry) await replay.remember(envelope.id, route);
       }
       claimed = envelope.id;
 
@@ -349,8 +398,20 @@ export class ExchangePipeline {
     } catch (thrown) {
       const error = toOrtooError(thrown);
       await this.#reject(facts, steps.step, error, claimed);
-      throw error;
+      throw withResendAdvice(error, facts.messageId);
     }
+  }
+
+  /**
+   * Whether a resent message is taken on anew: one given up on for its sync
+   * caller before it reached the backend (its caller was told so) is; its
+   * dead letter goes.
+   */
+  async #reopened(serverId: string, id: string, status: ExchangeStatus): Promise<boolean> {
+    if (status.state !== 'dead-lettered' || status.reason?.message.endsWith(CALLER_ANSWERED) !== true) {
+      return false;
+    }
+    return this.#parts.queues.forget(serverId, id);
   }
 
   /** Counts, audits and logs a refusal; gives the id back when the gateway, not the message, failed. */
@@ -380,6 +441,25 @@ export class ExchangePipeline {
       logger.error('refusal not audited', { ...log, error: auditError });
     }
   }
+}
+
+/** What a caller of a message refused by the gateway's own failure is told to do. */
+export const RESEND_ADVICE =
+  'It may be resent with the same X-Road-Id: the same request again is a retry, never a replay, ' +
+  'and gets the outcome of the first if that was taken on';
+
+/**
+ * The gateway's own failure (a store or queue away: 5xx) as its caller gets
+ * it: with the advice to resend under the same id, since such an answer
+ * never tells that the message was not taken on.
+ */
+function withResendAdvice(error: OrtooError, id: string | undefined): OrtooError {
+  if (error.status < 500 || id === undefined) return error;
+  const detail = typeof error.detail === 'object' && error.detail !== null ? error.detail : {};
+  return new OrtooError(error.code, `${error.message}. ${RESEND_ADVICE}`, {
+    detail: { ...detail, id },
+    cause: error,
+  });
 }
 
 const MESSAGE_ID = /^[A-Za-z0-9._-]{1,128}$/;

@@ -4,16 +4,16 @@ import {
   listenerLimitsOf,
   listenerRefusals,
 } from '../../../core/src';
-import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Registry } from 'prom-client';
 import { CompletionNotifier } from '../delivery/completion-notifier';
 import { DeliveryQueues } from '../delivery/delivery-queues';
 import { DeliveryWorkers } from '../delivery/delivery-workers';
+import { OutcomeOutbox } from '../delivery/outcome-outbox';
 import { ProviderClient } from '../delivery/provider-client';
 import type { GatewayDeps } from '../deps';
-import { closeConnection, createRedisConnection } from '../redis';
+import { closeConnection, createRedisConnection, type RedisConnection } from '../redis';
 import { createDeliveryHooks, createDeliveryProcessor, type DeliveryParts } from './deliver-exchange';
 import { createExchangeApp } from './exchange-app';
 import { ExchangeMetrics, tlsFailureReason } from './exchange-metrics';
@@ -30,7 +30,7 @@ export interface ExchangeRuntime {
   readonly queues: DeliveryQueues;
   readonly routing: RoutingTable;
   /** The queues' fail-fast Redis connection: what readiness checks ping. */
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   /** Stops listening, lets running deliveries finish, closes the Redis connections. */
   close(): Promise<void>;
 }
@@ -56,7 +56,7 @@ export async function startExchangeRuntime(
   options: ExchangeRuntimeOptions,
 ): Promise<ExchangeRuntime> {
   const { config, logger } = deps;
-  const { exchange, delivery, redisUrl } = config;
+  const { exchange, delivery, redis: redisTarget } = config;
   const closers: (() => Promise<void> | void)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) {
@@ -64,7 +64,7 @@ export async function startExchangeRuntime(
     }
   };
   try {
-    const redis = createRedisConnection(redisUrl, { purpose: 'queue', logger });
+    const redis = createRedisConnection(redisTarget, { purpose: 'queue', logger });
     closers.push(() => closeConnection(redis));
     const queues = new DeliveryQueues({
       connection: redis,
@@ -74,7 +74,7 @@ export async function startExchangeRuntime(
     });
     closers.push(() => queues.close());
     const notifier = await CompletionNotifier.start({
-      url: redisUrl,
+      redis: redisTarget,
       queuePrefix: delivery.queuePrefix,
       logger,
     });
@@ -94,12 +94,22 @@ export async function startExchangeRuntime(
       keepAliveSockets: delivery.concurrency,
     });
     closers.push(() => providers.close());
+    // Every process that records outcomes also writes those any process had to keep.
+    const outbox = new OutcomeOutbox({
+      redis,
+      queuePrefix: delivery.queuePrefix,
+      audit: deps.audit,
+      logger,
+      onDepth: (depth) => metrics.outboxDepth.set(depth),
+    });
+    outbox.start();
+    closers.push(() => outbox.close());
     const parts: DeliveryParts = {
       routing,
       providers,
       serviceSchemas,
       queues,
-      audit: deps.audit,
+      outbox,
       metrics,
       logger,
     };
@@ -107,7 +117,7 @@ export async function startExchangeRuntime(
 
     if (options.workers) {
       const workers = new DeliveryWorkers({
-        url: redisUrl,
+        redis: redisTarget,
         queuePrefix: delivery.queuePrefix,
         concurrency: delivery.concurrency,
         ratePerSecond: delivery.ratePerSecond,
@@ -137,7 +147,11 @@ export async function startExchangeRuntime(
 
     let url: string | undefined;
     if (options.listen) {
-      const commands = createRedisConnection(redisUrl, { purpose: 'command', logger, autoPipelining: true });
+      const commands = createRedisConnection(redisTarget, {
+        purpose: 'command',
+        logger,
+        autoPipelining: true,
+      });
       closers.push(() => closeConnection(commands));
       const pipeline = new ExchangePipeline({
         routing,

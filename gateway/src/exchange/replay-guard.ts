@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { OrtooError } from '../../../core/src';
-import { whenReady } from '../redis';
+import { whenReady, type RedisConnection } from '../redis';
 
 /** Where an accepted message went, kept under its id: for status queries and callbacks. */
 export interface MessageRoute {
@@ -25,7 +24,7 @@ export interface MessageRoute {
  * its queue for status queries.
  */
 export class ReplayGuard {
-  readonly #redis: Redis;
+  readonly #redis: RedisConnection;
   readonly #prefix: string;
   readonly #ttlSeconds: number;
 
@@ -33,7 +32,7 @@ export class ReplayGuard {
    * @param prefix - the gateway's Redis key prefix (`ortoo`).
    * @param ttlSeconds - how long an id is remembered.
    */
-  constructor(redis: Redis, prefix: string, ttlSeconds: number) {
+  constructor(redis: RedisConnection, prefix: string, ttlSeconds: number) {
     this.#redis = redis;
     this.#prefix = prefix;
     this.#ttlSeconds = ttlSeconds;
@@ -51,6 +50,11 @@ export class ReplayGuard {
       this.#redis.call('SET', this.#key(id), JSON.stringify(route), 'EX', this.#ttlSeconds, 'NX', 'GET'),
     )) as string | null;
     return earlier === null ? undefined : (JSON.parse(earlier) as MessageRoute);
+  }
+
+  /** Remembers `id` with another request's route: one taken on anew under an id given up on (see the pipeline). */
+  async remember(id: string, route: MessageRoute): Promise<void> {
+    await this.#call(() => this.#redis.set(this.#key(id), JSON.stringify(route), 'EX', this.#ttlSeconds));
   }
 
   /** Gives up a claim, when the gateway failed to take on the message and the sender may try again. */

@@ -159,12 +159,16 @@ export function buildGlobalConf(snapshot: RegistrySnapshot, params: BuildGlobalC
           }),
       enabled: service.enabled,
     })),
-    accessRights: snapshot.accessRights.map((right) =>
-      right.clientId !== null
-        ? { serviceId: right.serviceId, clientId: right.clientId }
-        : // The table's CHECK makes exactly one of client_id and group_id set.
-          { serviceId: right.serviceId, groupId: right.groupId as string },
-    ),
+    accessRights: snapshot.accessRights.map((right) => {
+      // The table's CHECKs make exactly one of client_id and group_id set, and the endpoint's parts both or neither.
+      const endpoint =
+        right.endpointMethod === null
+          ? {}
+          : { endpoint: { method: right.endpointMethod, path: right.endpointPath as string } };
+      return right.clientId !== null
+        ? { serviceId: right.serviceId, clientId: right.clientId, ...endpoint }
+        : { serviceId: right.serviceId, groupId: right.groupId as string, ...endpoint };
+    }),
     groups: snapshot.groups.map(({ id, members }) => ({ id, members: [...members] })),
     revokedCertificates,
   };

@@ -1,4 +1,4 @@
-import type { RegistryStatus, ServiceEndpoint, SqlStore } from '../../../core/src';
+import type { EndpointMethod, RegistryStatus, ServiceEndpoint, SqlStore } from '../../../core/src';
 
 /**
  * The rows of the registry the global configuration is built from, read in
@@ -76,11 +76,13 @@ export interface ServiceRow {
   readonly enabled: boolean;
 }
 
-/** An access right, held by a client subsystem or by a group. */
+/** An access right, held by a client subsystem or by a group, to the whole service or to one endpoint. */
 export interface AccessRightRow {
   readonly serviceId: string;
   readonly clientId: string | null;
   readonly groupId: string | null;
+  readonly endpointMethod: EndpointMethod | null;
+  readonly endpointPath: string | null;
 }
 
 /** A global group and its member subsystems, ordered. */
@@ -126,8 +128,10 @@ export async function loadRegistrySnapshot(store: SqlStore): Promise<RegistrySna
          FROM services ORDER BY service_id, version`,
     );
     const accessRights = await tx.query<AccessRightRow>(
-      `SELECT service_id AS "serviceId", client_id AS "clientId", group_id AS "groupId"
-         FROM access_rights ORDER BY service_id, client_id NULLS LAST, group_id`,
+      `SELECT service_id AS "serviceId", client_id AS "clientId", group_id AS "groupId",
+              endpoint_method AS "endpointMethod", endpoint_path AS "endpointPath"
+         FROM access_rights
+        ORDER BY service_id, client_id NULLS LAST, group_id, endpoint_method NULLS FIRST, endpoint_path NULLS FIRST`,
     );
     const groups = await tx.query<GroupRow>(
       `SELECT g.id,

@@ -1,14 +1,13 @@
-import type { Redis } from 'ioredis';
 import type { SqlExecutor } from '../../../core/src';
 import type { GlobalConfPublisher } from '../global-conf/global-conf-publisher';
-import { whenReady } from '../redis';
+import { whenReady, type RedisConnection } from '../redis';
 import type { OwnCertificate } from './own-certificates';
 import type { ReadinessCheck } from '../../../core/src';
 
 /** What the gateway's readiness depends on. */
 export interface GatewayReadinessParts {
   /** A fail-fast connection (`queue` or `command`): a PING fails at once when Redis is away. */
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly store: SqlExecutor;
   readonly globalConf: Pick<GlobalConfPublisher, 'current'>;
   /** The gateway's own certificates ({@link ownCertificatesOf}). */

@@ -1,9 +1,11 @@
-import type { SqlExecutor } from '../../../core/src';
+import type { EndpointRule, SqlExecutor } from '../../../core/src';
 import type { PageRequest } from '../routes/pagination';
 
 /**
  * A right to call every version of a service, held by one subsystem or by
  * every subsystem of a global group: exactly one of `clientId` and `groupId`.
+ * Without `endpoint` it covers every endpoint of the service; with one, the
+ * calls that endpoint covers.
  */
 export interface AccessRight {
   /** Assigned by the registry; a decimal string. */
@@ -11,6 +13,7 @@ export interface AccessRight {
   serviceId: string;
   clientId?: string;
   groupId?: string;
+  endpoint?: EndpointRule;
   createdAt: Date;
 }
 
@@ -22,10 +25,12 @@ interface AccessRightRow {
   service_id: string;
   client_id: string | null;
   group_id: string | null;
+  endpoint_method: EndpointRule['method'] | null;
+  endpoint_path: string | null;
   created_at: Date;
 }
 
-const COLUMNS = 'id::text AS id, service_id, client_id, group_id, created_at';
+const COLUMNS = 'id::text AS id, service_id, client_id, group_id, endpoint_method, endpoint_path, created_at';
 
 function toAccessRight(row: AccessRightRow): AccessRight {
   return {
@@ -33,6 +38,9 @@ function toAccessRight(row: AccessRightRow): AccessRight {
     serviceId: row.service_id,
     ...(row.client_id === null ? {} : { clientId: row.client_id }),
     ...(row.group_id === null ? {} : { groupId: row.group_id }),
+    ...(row.endpoint_method === null || row.endpoint_path === null
+      ? {}
+      : { endpoint: { method: row.endpoint_method, path: row.endpoint_path } }),
     createdAt: row.created_at,
   };
 }
@@ -41,34 +49,42 @@ function holderParams(holder: RightHolder): [string | null, string | null] {
   return 'clientId' in holder ? [holder.clientId, null] : [null, holder.groupId];
 }
 
+function endpointParams(endpoint: EndpointRule | undefined): [string | null, string | null] {
+  return endpoint === undefined ? [null, null] : [endpoint.method, endpoint.path];
+}
+
 /**
- * Gives a right; undefined when the same right is already given (the
+ * Gives a right, to the whole service or to one endpoint (normalised by
+ * `parseEndpoint`); undefined when the same right is already given (the
  * caller then answers with the existing one, see {@link findAccessRight}).
  */
 export async function insertAccessRight(
   tx: SqlExecutor,
   serviceId: string,
   holder: RightHolder,
+  endpoint?: EndpointRule,
 ): Promise<AccessRight | undefined> {
   const [row] = await tx.query<AccessRightRow>(
-    `INSERT INTO access_rights (service_id, client_id, group_id) VALUES ($1, $2, $3)
+    `INSERT INTO access_rights (service_id, client_id, group_id, endpoint_method, endpoint_path)
+     VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-    [serviceId, ...holderParams(holder)],
+    [serviceId, ...holderParams(holder), ...endpointParams(endpoint)],
   );
   return row === undefined ? undefined : toAccessRight(row);
 }
 
-/** The right of `holder` to call the service, if given. */
+/** The right of `holder` to call the service (or, given, that endpoint of it), if given. */
 export async function findAccessRight(
   db: SqlExecutor,
   serviceId: string,
   holder: RightHolder,
+  endpoint?: EndpointRule,
 ): Promise<AccessRight | undefined> {
-  const [client, group] = holderParams(holder);
   const [row] = await db.query<AccessRightRow>(
     `SELECT ${COLUMNS} FROM access_rights
-     WHERE service_id = $1 AND client_id IS NOT DISTINCT FROM $2 AND group_id IS NOT DISTINCT FROM $3`,
-    [serviceId, client, group],
+     WHERE service_id = $1 AND client_id IS NOT DISTINCT FROM $2 AND group_id IS NOT DISTINCT FROM $3
+       AND endpoint_method IS NOT DISTINCT FROM $4 AND endpoint_path IS NOT DISTINCT FROM $5`,
+    [serviceId, ...holderParams(holder), ...endpointParams(endpoint)],
   );
   return row === undefined ? undefined : toAccessRight(row);
 }

@@ -2,7 +2,9 @@ import { Router } from 'express';
 import {
   OrtooError,
   formatServiceId,
+  formatEndpoint,
   formatSubsystemId,
+  parseEndpoint,
   parseServiceId,
   parseSubsystemId,
   sqlStateOf,
@@ -28,7 +30,9 @@ const GROUP_ID = /^(?!\.+(?:\/|$))[A-Za-z0-9._-]{1,64}\/(?!\.+$)[A-Za-z0-9._-]{1
 const RIGHT_ID = /^[1-9][0-9]{0,14}$/;
 
 /** Body of `POST /v1/access-rights`, as `access-right-create.schema.json` lets it through. */
-type AccessRightCreateBody = { serviceId: string } & ({ clientId: string } | { groupId: string });
+type AccessRightCreateBody = { serviceId: string; endpoint?: { method: string; path: string } } & (
+  { clientId: string } | { groupId: string }
+);
 
 /** A `?group=` filter. @throws OrtooError `InvalidIdentifier` */
 function parseGroupId(text: unknown): string {
@@ -42,8 +46,10 @@ function parseGroupId(text: unknown): string {
 
 /**
  * Access rights: `/v1/access-rights`. A right lets one subsystem, or every
- * subsystem of a global group, call every version of a service. Giving the
- * same right twice is answered with the existing one.
+ * subsystem of a global group, call every version of a service: every
+ * endpoint of it, or one endpoint (a method and a path pattern, checked and
+ * normalised by `parseEndpoint`). Giving the same right twice is answered
+ * with the existing one.
  */
 export const accessRightsRouter: RouterFactory = (deps, guards) => {
   const router = Router();
@@ -77,6 +83,8 @@ export const accessRightsRouter: RouterFactory = (deps, guards) => {
         'clientId' in body
           ? { clientId: formatSubsystemId(parseSubsystemId(body.clientId)) }
           : { groupId: parseGroupId(body.groupId) };
+      const endpoint =
+        body.endpoint === undefined ? undefined : parseEndpoint(body.endpoint.method, body.endpoint.path);
       const { right, created } = await deps.audit.transaction(async (tx) => {
         // Share locks: the service's last version and the holder cannot go away before this commits.
         if (!(await lockServiceForShare(tx, serviceId))) {
@@ -91,7 +99,7 @@ export const accessRightsRouter: RouterFactory = (deps, guards) => {
             detail: { groupId: holder.groupId },
           });
         }
-        const inserted = await insertAccessRight(tx, serviceId, holder).catch((error: unknown) => {
+        const inserted = await insertAccessRight(tx, serviceId, holder, endpoint).catch((error: unknown) => {
           if (sqlStateOf(error) === '23503') {
             throw new OrtooError('NotFound', 'The subsystem or group of the right is not registered', {
               cause: error,
@@ -100,7 +108,7 @@ export const accessRightsRouter: RouterFactory = (deps, guards) => {
           throw error;
         });
         if (inserted === undefined) {
-          const existing = await findAccessRight(tx, serviceId, holder);
+          const existing = await findAccessRight(tx, serviceId, holder, endpoint);
           if (existing === undefined)
             throw new OrtooError('Conflict', 'The right was changed meanwhile; try again');
           return { right: existing, created: false };
@@ -112,6 +120,7 @@ export const accessRightsRouter: RouterFactory = (deps, guards) => {
           ...('clientId' in holder ? { client: holder.clientId } : {}),
           serviceId,
           ...holder,
+          ...(endpoint === undefined ? {} : { endpoint: formatEndpoint(endpoint) }),
         });
         return { right: inserted, created: true };
       });
@@ -133,6 +142,7 @@ export const accessRightsRouter: RouterFactory = (deps, guards) => {
         ...(right.clientId === undefined ? {} : { client: right.clientId, clientId: right.clientId }),
         ...(right.groupId === undefined ? {} : { groupId: right.groupId }),
         serviceId: right.serviceId,
+        ...(right.endpoint === undefined ? {} : { endpoint: formatEndpoint(right.endpoint) }),
       });
     });
     res.status(204).end();

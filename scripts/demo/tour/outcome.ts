@@ -40,7 +40,7 @@ export function describeCall(call: PlannedCall): string {
   return `${seq} ${call.clock} ${call.consumer} → ${shortService(call.service)} ${call.subject} ${mode}`;
 }
 
-/** `200`, `403 Client.AccessDenied`, or `no answer`: an outcome, for a reader. */
+/** `200`, `400 Client.AccessDenied`, or `no answer`: an outcome, for a reader. */
 export function outcomeLabel(observed: Observed): string {
   if (observed.status === undefined) return 'no answer';
   return observed.xRoadError === undefined
@@ -87,7 +87,7 @@ export function judge(call: PlannedCall, observed: Observed): CallResult {
   return { call, observed, problems: checkOutcome(call, observed) };
 }
 
-/** `#012 09:41 tax → civil-registry/person УБ99010112 async: expected 200, got 503 …`. */
+/** `#012 09:41 tax → civil-registry/person УБ99010112 async: expected 200, got 500 …`. */
 export function mismatchLine(result: CallResult): string {
   return `${describeCall(result.call)}: ${result.problems.join('; ')}`;
 }

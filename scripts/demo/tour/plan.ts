@@ -194,7 +194,7 @@ export function expectationOf(kind: CallKind, subject: string): Expectation {
       // The provider's own answer (200 with the citizen, or its 404 naming the number), no X-Road-Error.
       return { status: kind === 'unknown' ? 404 : 200, registerNumber: subject };
     case 'denied':
-      return { status: 403, xRoadError: 'Client.AccessDenied' };
+      return { status: 400, xRoadError: 'Client.AccessDenied' };
     case 'violation':
       return { status: 400, xRoadError: 'Client.SchemaViolation' };
   }

@@ -1,5 +1,6 @@
 import {
   isJsonContentType,
+  xRoadRequestHash,
   type RequestEnvelope,
   type ResponseEnvelope,
   type SignedMessage,
@@ -23,13 +24,21 @@ export function xRoadHeadersOf(envelope: RequestEnvelope | ResponseEnvelope): Re
 }
 
 /**
- * The HTTP answer to a local system for a provider's verified answer: the
- * backend's status, its allow-listed headers, its body (JSON as JSON text,
- * other media types as the bytes) and media type, and `X-Road-Id`,
- * `X-Road-Client`, `X-Road-Service` and `X-Road-Request-Hash` (the hash of the
- * request envelope the provider signed this answer for).
+ * The HTTP answer to a local system for a provider's verified answer to
+ * `request`: the backend's status, its end-to-end headers, its body (JSON as
+ * JSON text, other media types as the bytes) and media type, and the X-Road
+ * headers of PR-REST 4.3 (the provider's own `X-Road-*` never travel, see
+ * `forwarded-headers.ts`): `X-Road-Id`, `X-Road-Client`, `X-Road-Service`,
+ * `X-Road-Request-Hash` (SHA-512 of the request, see `xRoadRequestHash`; the
+ * answer is bound to that request by the provider's signature over its
+ * `requestHash`, which `verifyAnswer` checked) and `X-Road-Request-Id` (the
+ * request envelope's nonce: one value per request, also when a client sends
+ * the same `X-Road-Id` again).
  */
-export function httpAnswerOf(answer: SignedMessage<ResponseEnvelope>): HttpAnswer {
+export function httpAnswerOf(
+  answer: SignedMessage<ResponseEnvelope>,
+  request: Pick<SignedMessage<RequestEnvelope>, 'envelope' | 'body'>,
+): HttpAnswer {
   const { envelope } = answer;
   const headers: Record<string, string> = { ...envelope.headers };
   let body: Buffer | undefined;
@@ -39,7 +48,10 @@ export function httpAnswerOf(answer: SignedMessage<ResponseEnvelope>): HttpAnswe
       ? Buffer.from(JSON.stringify(answer.body), 'utf8')
       : Buffer.from(answer.body as string, 'base64');
   }
-  Object.assign(headers, xRoadHeadersOf(envelope), { 'X-Road-Request-Hash': envelope.requestHash });
+  Object.assign(headers, xRoadHeadersOf(envelope), {
+    'X-Road-Request-Hash': xRoadRequestHash(request),
+    'X-Road-Request-Id': request.envelope.nonce,
+  });
   return body === undefined
     ? { status: envelope.status, headers }
     : { status: envelope.status, headers, body };

@@ -52,7 +52,9 @@ export class MessageAnswers {
         direction: 'sent',
         requestHash: logged.envelope.requestHash,
       });
-      if (answered !== undefined && system.clients.has(answered.envelope.client)) return httpAnswerOf(logged);
+      if (answered !== undefined && system.clients.has(answered.envelope.client)) {
+        return httpAnswerOf(logged, answered);
+      }
     }
     let settling = this.#settling.get(id);
     if (settling === undefined) {
@@ -110,6 +112,6 @@ export class MessageAnswers {
       providerMemberOf(answered.envelope.service),
     );
     await deps.messageLog.record({ direction: 'received', message: answer, localSystem: system.name });
-    return httpAnswerOf(answer);
+    return httpAnswerOf(answer, answered);
   }
 }

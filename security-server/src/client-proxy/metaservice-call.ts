@@ -3,7 +3,7 @@ import { OrtooError } from '../../../core/src';
 import { assertMayActAs, type AuthenticatedLocalSystem } from '../local-systems';
 import type { ExchangeContext } from './exchange-context';
 import { jsonAnswer, type HttpAnswer } from './http-answer';
-import { allowedMethods, listClients, listMethods } from './metaservices';
+import { allowedMethods, clientListXml, listClients, listMethods } from './metaservices';
 import { openApiOf, registeredOpenApi } from './openapi-from-schemas';
 import type { ProxyRoute } from './proxy-route';
 import { clientOf } from './request-envelope';
@@ -16,15 +16,31 @@ export type MetaserviceRoute = Extract<
 >;
 
 /**
+ * True when an `Accept` header asks for `application/json` (with a quality
+ * above 0): `listClients` then answers JSON, and `text/xml` otherwise
+ * (PR-META 2), `*\/*` included.
+ */
+export function acceptsJson(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((range) => {
+    const [type = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+    const quality = params.find((param) => param.startsWith('q='));
+    return type === 'application/json' && (quality === undefined || Number(quality.slice(2)) > 0);
+  });
+}
+
+/**
  * Answers one of X-Road's REST metaservices from the global configuration
  * (and, for `getOpenAPI`, the service's OpenAPI document or schemas from the gateway):
+ * `listClients` as `clientList` XML unless the local system accepts JSON;
  * `allowedMethods` for the `X-Road-Client` the local system may act as;
  * `getOpenAPI?serviceCode=X` (optionally `&serviceVersion=V` or
  * `X-Ortoo-Service-Version`, else the current version).
  *
  * @throws OrtooError `BadRequest` for another method than GET or a missing
- *   `serviceCode`; `NotFound`, `UnknownService`, and the errors of
- *   fetching a schema.
+ *   `serviceCode`; `NotFound`; `UnknownService` for a `serviceCode` the
+ *   provider does not have (a `Client.*` error, hence 400: PR-MREST annex A
+ *   gives `getOpenAPI` only 200, 400 and 500); and the errors of fetching a
+ *   schema.
  */
 export async function callMetaservice(
   context: ExchangeContext,
@@ -38,8 +54,15 @@ export async function callMetaservice(
   }
   const index = context.deps.conf.index();
   switch (route.kind) {
-    case 'listClients':
-      return jsonAnswer(200, listClients(index.conf, route.instance));
+    case 'listClients': {
+      const list = listClients(index.conf, route.instance);
+      if (acceptsJson(request.headers.accept)) return jsonAnswer(200, list);
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/xml; charset=utf-8' },
+        body: Buffer.from(clientListXml(list), 'utf8'),
+      };
+    }
     case 'listMethods':
       return jsonAnswer(200, listMethods(index, route.provider));
     case 'allowedMethods': {

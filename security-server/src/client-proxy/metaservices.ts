@@ -8,12 +8,14 @@ import {
   type GlobalConfService,
   xroadEndpointPath,
 } from '../../../core/src';
+import { xmlText } from './xml-text';
 
 /**
  * X-Road's REST metaservices, answered by the client proxy from the global
- * configuration alone: no message is exchanged. The JSON shapes are X-Road's
- * (`PR-META` for `listClients`, `PR-MREST` for `listMethods` and
- * `allowedMethods`), so existing X-Road tooling reads them.
+ * configuration alone: no message is exchanged. The shapes are X-Road's
+ * (`PR-META` for `listClients`, in XML by default and in JSON on request,
+ * `PR-MREST` for `listMethods` and `allowedMethods`), so existing X-Road
+ * tooling reads them.
  */
 
 /** A member or subsystem in `listClients`. */
@@ -108,6 +110,39 @@ export function listClients(conf: GlobalConf, instance: string = conf.instance):
     });
   }
   return { member };
+}
+
+/** The namespaces of PR-META annex A: X-Road's messages and its identifiers. */
+const XROAD_NS = 'http://x-road.eu/xsd/xroad.xsd';
+const IDENTIFIERS_NS = 'http://x-road.eu/xsd/identifiers';
+
+/** One `member` of a `clientList` in XML (PR-META annex A, `ClientType`). */
+function clientXml(entry: ClientList['member'][number]): string {
+  const { id } = entry;
+  const subsystem =
+    id.subsystem_code === undefined
+      ? ''
+      : `<id:subsystemCode>${xmlText(id.subsystem_code)}</id:subsystemCode>`;
+  return (
+    `<xrd:member><xrd:id id:objectType="${id.object_type}">` +
+    `<id:xRoadInstance>${xmlText(id.xroad_instance)}</id:xRoadInstance>` +
+    `<id:memberClass>${xmlText(id.member_class)}</id:memberClass>` +
+    `<id:memberCode>${xmlText(id.member_code)}</id:memberCode>${subsystem}</xrd:id>` +
+    `<xrd:name>${xmlText(entry.name)}</xrd:name></xrd:member>`
+  );
+}
+
+/**
+ * `listClients` as the `clientList` XML element of PR-META 2 (annex A), the
+ * form X-Road answers unless JSON is asked for.
+ */
+export function clientListXml(list: ClientList): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<xrd:clientList xmlns:xrd="${XROAD_NS}" xmlns:id="${IDENTIFIERS_NS}">` +
+    list.member.map(clientXml).join('') +
+    '</xrd:clientList>'
+  );
 }
 
 function serviceIdOf(service: GlobalConfService): XRoadServiceId {

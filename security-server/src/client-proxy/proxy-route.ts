@@ -17,7 +17,7 @@ import {
  * | `/r1/{provider subsystem}/listMethods`                 | `listMethods`    |
  * | `/r1/{provider subsystem}/allowedMethods`              | `allowedMethods` |
  * | `/r1/{provider subsystem}/getOpenAPI?serviceCode=X`    | `getOpenAPI`     |
- * | `/r1/{INSTANCE}/listClients`, `/listClients`           | `listClients`    |
+ * | `/r1/{INSTANCE}/listClients`, `/listClients[?xRoadInstance=I]` | `listClients` |
  * | `/r1/messages/{id}`                                    | `message`        |
  */
 export type ProxyRoute =
@@ -81,6 +81,22 @@ function checkPath(segments: readonly string[]): void {
 }
 
 /**
+ * The `xRoadInstance` of `/listClients?xRoadInstance=AA` (PR-META 2), undefined without one.
+ *
+ * @throws OrtooError `InvalidIdentifier` for a malformed instance.
+ */
+function instanceOf(query: string): string | undefined {
+  const instance = new URLSearchParams(query).get('xRoadInstance');
+  if (instance === null) return undefined;
+  if (!isValidPart(instance)) {
+    throw new OrtooError('InvalidIdentifier', 'Invalid instance identifier', {
+      detail: { kind: 'instance', expected: 'INSTANCE' },
+    });
+  }
+  return instance;
+}
+
+/**
  * Reads a client proxy URL (`req.originalUrl`: the path as sent, and the
  * query) into what it asks for. Identifiers are decoded and checked here; the
  * path below a service and the query are kept exactly as sent, so the
@@ -96,7 +112,7 @@ export function parseProxyRoute(url: string): ProxyRoute {
   const mark = url.indexOf('?');
   const rawPath = mark < 0 ? url : url.slice(0, mark);
   const query = mark < 0 ? '' : url.slice(mark + 1);
-  if (rawPath === '/listClients') return { kind: 'listClients', instance: undefined };
+  if (rawPath === '/listClients') return { kind: 'listClients', instance: instanceOf(query) };
   if (!rawPath.startsWith('/r1/')) throw new OrtooError('NotFound', `No route ${rawPath.slice(0, 100)}`);
 
   const segments = rawPath.slice('/r1/'.length).split('/');

@@ -1,8 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import {
+  HTTP_METHODS,
   OrtooError,
+  formatSecurityServerId,
   formatSubsystemId,
   isJsonContentType,
+  parseSecurityServerId,
   parseStrictJson,
   parseSubsystemId,
   pickForwardedHeaders,
@@ -11,6 +14,7 @@ import {
   type MessageBody,
   type RequestParams,
 } from '../../../core/src';
+import { credentialHeadersOf } from '../local-systems';
 import { decodePart } from './proxy-route';
 
 /** A service call as a local system made it, its URL already read (see `proxy-route.ts`). */
@@ -27,15 +31,7 @@ export interface ServiceRequest {
   readonly body: Buffer | undefined;
 }
 
-const METHODS: ReadonlySet<string> = new Set<HttpMethod>([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'OPTIONS',
-]);
+const METHODS: ReadonlySet<string> = new Set<HttpMethod>(HTTP_METHODS);
 
 /** What the envelope schema allows as a message id (it is also a queue job id). */
 const MESSAGE_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -50,15 +46,27 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 /**
+ * The last of several values of a header that names one identifier. Node
+ * joins repeated fields with `, `; an identifier has no literal comma (a
+ * part is `[A-Za-z0-9._-]`, a comma in it would be percent-encoded), so the
+ * text after the last comma is the last field.
+ */
+function lastValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = header(headers, name);
+  return value === undefined ? undefined : value.slice(value.lastIndexOf(',') + 1).trim() || undefined;
+}
+
+/**
  * The client subsystem of `X-Road-Client`, each part percent-decoded as
- * X-Road encodes them. X-Road also lets a member call without a subsystem;
+ * X-Road encodes them; of several `X-Road-Client` headers the last, as
+ * PR-REST 4.3 says. X-Road also lets a member call without a subsystem;
  * Örtöö's clients are always subsystems.
  *
  * @throws OrtooError `BadRequest` when the header is missing, `InvalidIdentifier`
  *   when it is not `INSTANCE/CLASS/CODE/SUBSYSTEM`.
  */
 export function clientOf(headers: IncomingHttpHeaders): string {
-  const value = header(headers, 'x-road-client');
+  const value = lastValue(headers, 'x-road-client');
   if (value === undefined) {
     throw new OrtooError('BadRequest', 'The X-Road-Client header is required', {
       detail: { header: 'X-Road-Client', expected: 'INSTANCE/CLASS/CODE/SUBSYSTEM' },
@@ -89,15 +97,34 @@ export function messageBodyOf(
 }
 
 /**
+ * The security server of `X-Road-Security-Server` (PR-REST 4.3), to send the
+ * request to that one of the provider's servers; undefined without the header.
+ *
+ * @throws OrtooError `InvalidIdentifier` when it is not `INSTANCE/CLASS/CODE/SERVER`.
+ */
+export function targetServerOf(headers: IncomingHttpHeaders): string | undefined {
+  const value = lastValue(headers, 'x-road-security-server');
+  return value === undefined
+    ? undefined
+    : formatSecurityServerId(parseSecurityServerId(value.split('/').map(decodePart).join('/')));
+}
+
+/**
  * What a local system's call puts in its request envelope: the client, the
  * service (and `X-Ortoo-Service-Version`), method, path and query as sent,
- * `X-Road-Id` (else a fresh UUID), `X-Road-UserId`, `X-Road-Issue`, the
- * allow-listed headers and the body.
+ * `X-Road-Id` (else a fresh UUID), `X-Road-UserId`, `X-Road-Issue`, `X-Road-Security-Server`, every
+ * end-to-end header but the local system's credential (`withheld`, see
+ * `pickForwardedHeaders`) and the body.
  *
  * @throws OrtooError `BadRequest` for a method outside the envelope's set, a
- *   malformed `X-Road-Id` or a broken JSON body.
+ *   malformed `X-Road-Id` or a broken JSON body, `HeadersTooLarge`.
  */
-export function requestParamsOf(request: ServiceRequest, client: string, maxDepth?: number): RequestParams {
+export function requestParamsOf(
+  request: ServiceRequest,
+  client: string,
+  maxDepth?: number,
+  withheld: ReadonlySet<string> = credentialHeadersOf(request.headers),
+): RequestParams {
   const method = request.method.toUpperCase();
   if (!METHODS.has(method)) {
     throw new OrtooError('BadRequest', `Method ${request.method.slice(0, 20)} cannot be sent through Örtöö`, {
@@ -113,6 +140,7 @@ export function requestParamsOf(request: ServiceRequest, client: string, maxDept
   const serviceVersion = header(request.headers, 'x-ortoo-service-version');
   const userId = header(request.headers, 'x-road-userid');
   const issue = header(request.headers, 'x-road-issue');
+  const securityServer = targetServerOf(request.headers);
   const body = messageBodyOf(header(request.headers, 'content-type'), request.body, maxDepth);
   return {
     client,
@@ -120,10 +148,11 @@ export function requestParamsOf(request: ServiceRequest, client: string, maxDept
     method: method as HttpMethod,
     path: request.path,
     query: request.query,
-    headers: pickForwardedHeaders('request', request.headers),
+    headers: pickForwardedHeaders('request', request.headers, withheld),
     ...(serviceVersion === undefined ? {} : { serviceVersion }),
     ...(userId === undefined ? {} : { userId }),
     ...(issue === undefined ? {} : { issue }),
+    ...(securityServer === undefined ? {} : { securityServer }),
     ...(id === undefined ? {} : { id }),
     ...(body === undefined ? {} : { body }),
   };

@@ -21,17 +21,27 @@ import { clientOf, preferencesOf, requestParamsOf, type ServiceRequest } from '.
  */
 export const GATEWAY_GRACE_MS = 5000;
 
+/** Failures of this server's call to the gateway after which the gateway may still have taken the message. */
+const MAYBE_TAKEN: ReadonlySet<string> = new Set(['Timeout', 'GatewayUnavailable']);
+
+/** What a local system is told after such a failure. */
+const MAYBE_TAKEN_ADVICE =
+  'The gateway may have taken the message: read its status, or resend it with the same X-Road-Id ' +
+  '(refused as a replay if the first was taken, never delivered twice)';
+
 /**
  * An error of the gateway about this message, with any `statusUrl` it gives
  * (the gateway's own `/v1/exchange/…`) replaced by the local system's
- * `/r1/messages/…`; this server's own `Timeout` gets one too, since the
- * delivery may still go on.
+ * `/r1/messages/…`; this server's own `Timeout` and `GatewayUnavailable`
+ * (a connection lost, a proxy's 503) get one too, and the advice to read it,
+ * since the message may have been taken and its delivery may go on.
  */
 function forLocalSystem(error: unknown, id: string): unknown {
   if (!(error instanceof OrtooError)) return error;
   const detail = typeof error.detail === 'object' && error.detail !== null ? error.detail : undefined;
-  if ((detail === undefined || !('statusUrl' in detail)) && error.code !== 'Timeout') return error;
-  return new OrtooError(error.code, error.message, {
+  const maybeTaken = MAYBE_TAKEN.has(error.code);
+  if ((detail === undefined || !('statusUrl' in detail)) && !maybeTaken) return error;
+  return new OrtooError(error.code, maybeTaken ? `${error.message}. ${MAYBE_TAKEN_ADVICE}` : error.message, {
     detail: { ...detail, id, statusUrl: messageUrlOf(id) },
     cause: error,
   });
@@ -119,5 +129,5 @@ export async function callService(
       deps.logger.error('answer not logged', { messageId: envelope.id, client, error: String(error) });
     });
   log('message answered', { status: answer.envelope.status });
-  return httpAnswerOf(answer);
+  return httpAnswerOf(answer, signed);
 }

@@ -27,9 +27,11 @@ export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
 /** What the envelope schema admits as a media type (`contentType` in `schemas/envelope.schema.json`). */
 const CONTENT_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?$/;
-/** What the envelope schema admits as a header value (`text`): no control characters, 1024 at most. */
+/** What the envelope schema admits as a header name. */
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
+/** What the envelope schema admits as a header value: no control characters, 16384 at most. */
 function isHeaderText(value: string): boolean {
-  if (value.length > 1024) return false;
+  if (value.length > 16384) return false;
   for (let i = 0; i < value.length; i += 1) {
     const code = value.charCodeAt(i);
     if (code < 0x20 || code === 0x7f) return false;
@@ -68,15 +70,16 @@ function answerBody(response: BackendResponse): MessageBody | undefined {
 }
 
 /**
- * The allow-listed response headers, as text (see `header-text.ts`); a value
- * the envelope schema would refuse (control characters, over 1024
- * characters) is left out rather than failing the whole answer.
+ * The end-to-end response headers (see `pickForwardedHeaders`), as text (see
+ * `header-text.ts`); a header the envelope schema would refuse (a name over
+ * 128 characters, a value with control characters or over 16384) is left out
+ * rather than failing the whole answer.
  */
 function answerHeaders(response: BackendResponse): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, raw] of Object.entries(pickForwardedHeaders('response', response.headers))) {
     const value = fromHeaderValue(raw);
-    if (isHeaderText(value)) headers[name] = value;
+    if (HEADER_NAME.test(name) && isHeaderText(value)) headers[name] = value;
   }
   return headers;
 }
@@ -84,7 +87,7 @@ function answerHeaders(response: BackendResponse): Record<string, string> {
 /**
  * What the signed answer says about a backend's answer: its status (a 4xx or
  * 5xx included: that is the backend's answer, not a failure of the
- * exchange), its allow-listed headers and its body by media type.
+ * exchange), its end-to-end headers and its body by media type.
  *
  * @throws OrtooError `InvalidAnswer` for a status outside 100–599 or a JSON
  *   media type without valid JSON.

@@ -1,7 +1,7 @@
 import {
   OrtooError,
-  envelopeHash,
   isJsonContentType,
+  xRoadRequestHash,
   type HttpMethod,
   type RequestEnvelope,
   type SignedMessage,
@@ -49,12 +49,12 @@ function bodyBytes(message: SignedMessage<RequestEnvelope>): Buffer | undefined 
 
 /**
  * The backend call for a consumer's verified request: its method, path and
- * query below the mapped backend URL, its allow-listed headers, its body as
+ * query below the mapped backend URL, its end-to-end headers, its body as
  * bytes, and the X-Road headers that tell the backend who calls and why:
  * `X-Road-Client`, `X-Road-Service`, `X-Road-Id`, `X-Road-UserId`,
  * `X-Road-Issue`, `X-Road-Represented-Party` (when the consumer sent it),
- * plus `X-Road-Request-Hash` (the request's envelope hash, which the signed
- * answer will name) and `X-Ortoo-Service-Version` (the version resolved from
+ * plus `X-Road-Request-Hash` (as the consumer will get it, see
+ * `xRoadRequestHash`) and `X-Ortoo-Service-Version` (the version resolved from
  * the global configuration).
  *
  * @param version - the service version the request resolved to.
@@ -70,7 +70,7 @@ export function buildBackendRequest(
   headers['x-road-client'] = envelope.client;
   headers['x-road-service'] = envelope.service;
   headers['x-road-id'] = envelope.id;
-  headers['x-road-request-hash'] = envelopeHash(envelope);
+  headers['x-road-request-hash'] = xRoadRequestHash(message);
   headers['x-ortoo-service-version'] = version;
   if (envelope.userId !== undefined) headers['x-road-userid'] = toHeaderValue(envelope.userId);
   if (envelope.issue !== undefined) headers['x-road-issue'] = toHeaderValue(envelope.issue);

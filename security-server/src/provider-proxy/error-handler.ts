@@ -4,7 +4,7 @@ import { toOrtooError, type Logger } from '../../../core/src';
 /**
  * Turns anything thrown into `{type, message, detail}` with the error's HTTP
  * status and an `X-Road-Error` header, which the gateway reads to tell a
- * transient failure (`Server.ServerProxy.BackendUnavailable`,
+ * transient failure (`Server.ServerProxy.NetworkError`,
  * `…BackendTimeout`) from a permanent one. Unexpected errors are logged with
  * their stack and answered without it.
  */

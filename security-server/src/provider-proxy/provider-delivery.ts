@@ -110,6 +110,7 @@ export class ProviderDelivery {
       const accepted = await this.#deps.conf.retryFresh((index) =>
         checkDelivery(index, raw, {
           memberId: this.#deps.identity.memberId,
+          serverId: this.#deps.identity.serverId,
           routes: this.#deps.config.services,
         }),
       );

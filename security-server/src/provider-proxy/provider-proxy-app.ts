@@ -29,7 +29,7 @@ export interface ProviderProxyOptions {
  *   `204` (see {@link takeAnswer}).
  *
  * Errors are `{type, message, detail}` with `X-Road-Error`; the backend
- * being down or slow is `503 Server.ServerProxy.BackendUnavailable` or
+ * being down or slow is `503 Server.ServerProxy.NetworkError` or
  * `504 Server.ServerProxy.BackendTimeout`, which the gateway retries.
  * Messages over `config.bodyLimitBytes` are refused (`413`), slow ones
  * (`408`), and ones that are not strict JSON (`400`).

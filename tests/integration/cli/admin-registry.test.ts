@@ -248,15 +248,34 @@ describe('ortoo admin, across the registry', () => {
     const toGroup = await ortoo(['admin', 'access', 'grant', SERVICE, '--group', GROUP]);
     expect(toGroup.stdout).toContain(`Created access right of group ${GROUP} to ${SERVICE}.`);
 
+    const grantEndpoint = (endpoint: string) =>
+      ortoo(['admin', 'access', 'grant', SERVICE, '--client', CLIENT, '--endpoint', endpoint]);
+    expect((await grantEndpoint('GET /persons/%7Eme/*')).stdout).toContain(
+      `Created access right of ${CLIENT} to GET /persons/~me/* of ${SERVICE}.`,
+    );
+    const badEndpoint = await grantEndpoint('GET /a/../b');
+    expect(badEndpoint.code).toBe(2);
+    expect(badEndpoint.stderr).toContain('dot-segment');
+
     const table = await ortoo(['admin', 'access', 'list', '--service', SERVICE]);
-    expect(table.stdout).toMatch(new RegExp(`^${toClient.id}\\s+${SERVICE}\\s+${CLIENT}\\s+\\d{4}-`, 'm'));
+    expect(table.stdout).toMatch(
+      new RegExp(`^${toClient.id}\\s+${SERVICE}\\s+${CLIENT}\\s+all\\s+\\d{4}-`, 'm'),
+    );
+    expect(table.stdout).toMatch(
+      new RegExp(`^\\d+\\s+${SERVICE}\\s+${CLIENT}\\s+GET /persons/~me/\\*\\s+\\d{4}-`, 'm'),
+    );
     expect(table.stdout).toContain(`group ${GROUP}`);
-    const ofClient = json<{ items: unknown[] }>(
+    const ofClient = json<{ items: { id: string; endpoint?: unknown }[] }>(
       await ortoo(['admin', 'access', 'list', '--client', CLIENT, '--json']),
     );
-    expect(ofClient.items).toHaveLength(1);
+    expect(ofClient.items.map((right) => right.endpoint)).toEqual([
+      undefined,
+      { method: 'GET', path: '/persons/~me/*' },
+    ]);
 
-    expect((await ortoo(['admin', 'access', 'revoke-right', toClient.id])).code).toBe(0);
+    for (const right of ofClient.items) {
+      expect((await ortoo(['admin', 'access', 'revoke-right', right.id])).code).toBe(0);
+    }
     const left = json<{ items: unknown[] }>(
       await ortoo(['admin', 'access', 'list', '--service', SERVICE, '--json']),
     );

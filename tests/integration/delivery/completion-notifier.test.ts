@@ -14,8 +14,8 @@ describe('CompletionNotifier', () => {
   beforeEach(async () => {
     const queuePrefix = `ortoo-test-${randomBytes(6).toString('hex')}`;
     const logger = silentLogger();
-    waiting = await CompletionNotifier.start({ url: REDIS_URL, queuePrefix, logger });
-    working = await CompletionNotifier.start({ url: REDIS_URL, queuePrefix, logger });
+    waiting = await CompletionNotifier.start({ redis: { url: REDIS_URL }, queuePrefix, logger });
+    working = await CompletionNotifier.start({ redis: { url: REDIS_URL }, queuePrefix, logger });
   });
   afterEach(async () => {
     await waiting.close();

@@ -74,7 +74,7 @@ describe('ortoo admin dead-letters', () => {
     expect(lines[0]).toMatch(/^ID\s+KIND\s+SERVER\s+SERVICE\s+FAILED\s+ATTEMPTS\s+REASON$/);
     expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([idOf(onB), idOf(onA)]);
     expect(lines[2]).toContain(`deliver  ${PROVIDER_A}  ${SERVICE}`);
-    expect(lines[2]).toMatch(/\s2\s+Server\.ServerProxy\.BackendUnavailable$/);
+    expect(lines[2]).toMatch(/\s2\s+Server\.ServerProxy\.NetworkError$/);
 
     const json = await runOrtoo(
       ['admin', 'dead-letters', 'list', '--server', PROVIDER_A, '--json'],

@@ -168,7 +168,7 @@ export async function startDelivery(options: DeliveryKitOptions = {}): Promise<D
     ...(options.callbackPolicy === undefined ? {} : { callbackPolicy: options.callbackPolicy }),
     logger,
   });
-  const notifier = await CompletionNotifier.start({ url: REDIS_URL, queuePrefix: prefix, logger });
+  const notifier = await CompletionNotifier.start({ redis: { url: REDIS_URL }, queuePrefix: prefix, logger });
   const started: DeliveryWorkers[] = [];
   return {
     prefix,
@@ -178,7 +178,7 @@ export async function startDelivery(options: DeliveryKitOptions = {}): Promise<D
     logger,
     workers(processor, hooks = recordingHooks()) {
       const workers = new DeliveryWorkers({
-        url: REDIS_URL,
+        redis: { url: REDIS_URL },
         queuePrefix: prefix,
         concurrency: options.concurrency ?? 4,
         processor,

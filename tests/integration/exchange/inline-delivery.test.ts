@@ -4,7 +4,7 @@
  * mid-delivery leaves no message without an outcome.
  */
 import { searchAuditRecords, toAuditRecord } from '../../../gateway/src/audit/audit-repository';
-import { LEASE_GRACE_MS } from '../../../gateway/src/exchange/inline-delivery';
+import { CALLER_ANSWERED, LEASE_GRACE_MS } from '../../../gateway/src/exchange/inline-delivery';
 import type { ExchangeNetwork } from '../../helpers/exchange-network';
 import { eventually, sleep } from '../../helpers/eventually';
 import { startProcessNetwork, type ProcessNetwork } from '../../helpers/process-network';
@@ -82,26 +82,53 @@ describe('a sync call while its provider is down', () => {
   });
   afterAll(() => network.close());
 
-  it('answers 504 at the service timeout, and the queued retries deliver it once the provider is back', async () => {
+  it('answers the provider’s error at once, never delivers it behind the caller’s back, and takes a resend anew', async () => {
     network.provider.reset().respond(personResponder);
     await network.provider.stop();
     const message = network.sign();
     const { id } = message.envelope;
     const started = performance.now();
     const answer = await network.post(message);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-    expect(answer.status).toBe(504);
+    // Nothing listens: no waiting out the service's timeout.
+    expect(performance.now() - started).toBeLessThan(TIMEOUT_MS);
+    expect(answer.status).toBe(503);
     expect(answer.body).toMatchObject({
-      type: 'Server.ServerProxy.Timeout',
-      detail: { id, statusUrl: `/v1/exchange/${id}` },
+      type: 'Server.ServerProxy.ProviderUnavailable',
+      message: expect.stringContaining('you may resend it with the same X-Road-Id'),
+      detail: { id, statusUrl: `/v1/exchange/${id}`, delivery: 'not-delivered' },
     });
-    expect((await untilState(network, id, 'retrying', 2_000)).reason?.type).toBe(
-      'Server.ServerProxy.ProviderUnavailable',
-    );
+    const status = await untilState(network, id, 'dead-lettered', 5_000);
+    expect(status.reason).toEqual({
+      type: 'Server.ServerProxy.ProviderUnavailable',
+      message: expect.stringContaining(CALLER_ANSWERED),
+    });
 
     await network.provider.start();
-    const status = await untilState(network, id, 'delivered', 10_000);
-    expect(status.attempts).toBeGreaterThan(1);
+    await sleep(1_000); // a queued retry (backoff 100 ms) would have come by now
+    expect(countOf(network.provider.received, id)).toBe(0);
+    const rows = await searchAuditRecords(network.gateway.store, { messageId: id }, { limit: 20 });
+    expect(rows.map(toAuditRecord).map((record) => record.event)).toEqual(['accepted', 'dead-lettered']);
+
+    // The caller was told it may resend it: the same request under the same id is delivered now.
+    const again = await network.post(message);
+    expect(again.status).toBe(200);
     expect(countOf(network.provider.received, id)).toBe(1);
+    // As is a request signed afresh under that id (a client proxy signs every call), when its first was given up.
+    await network.provider.stop();
+    const given = network.sign();
+    expect((await network.post(given)).body).toMatchObject({ detail: { delivery: 'not-delivered' } });
+    await untilState(network, given.envelope.id, 'dead-lettered', 5_000);
+    await network.provider.start();
+    const fresh = network.sign({ id: given.envelope.id });
+    expect((await network.post(fresh)).status).toBe(200);
+    expect(countOf(network.provider.received, given.envelope.id)).toBe(1);
+    // A new request under an id that was delivered is still a replay.
+    expect((await network.post(network.sign({ id: given.envelope.id }))).status).toBe(409);
+
+    await eventually('the resend on record', async () => {
+      const story = await searchAuditRecords(network.gateway.store, { messageId: id }, { limit: 20 });
+      const events = story.map(toAuditRecord).map((record) => record.event);
+      return events.length === 4 ? events : undefined;
+    });
   });
 });

@@ -108,13 +108,23 @@ describe('the gateway pipeline refuses', () => {
     expect(answer.body).toMatchObject({ detail: { errors: expect.any(Array) } });
   });
 
-  it('an envelope carrying a header that is not forwarded', async () => {
+  it('an envelope carrying a header a proxy keeps on its hop', async () => {
     await expectRefused(
-      network.sign({ headers: { authorization: 'Bearer secret' } }),
+      network.sign({ headers: { host: 'backend.internal' } }),
       'InvalidEnvelope',
       'envelope',
     );
   });
+
+  it.each([
+    ['unknown', 'MN/GOV/9011311/ss9'],
+    ['not of the provider', CONSUMER.serverId],
+  ])(
+    'an envelope for a security server that is %s (X-Road-Security-Server)',
+    async (_what, securityServer) => {
+      await expectRefused(network.sign({ securityServer }), 'UnknownTargetServer', 'replay');
+    },
+  );
 
   it('a TLS client certificate of no registered server', async () => {
     const stranger = createServerIdentity(network.gateway.deps.trust.ca, { serverId: 'MN/GOV/7000001/ss9' });
@@ -288,9 +298,17 @@ describe('the gateway pipeline refuses', () => {
       const message = network.sign();
       const answer = await network.post(message);
       expectRefusal(answer, 'AuditUnavailable');
+      // A 503 never says the message was not taken on: the caller is told to resend it under its id.
+      expect(answer.body).toMatchObject({
+        message: expect.stringContaining('resent with the same X-Road-Id'),
+        detail: { id: message.envelope.id },
+      });
       expect(network.provider.received).not.toContain(message.envelope.id);
-    } finally {
+      // Which it does once the store is back: the same request again is taken on.
       await store.exec('ALTER TABLE audit_log_away RENAME TO audit_log');
+      expect((await network.post(message)).status).toBe(200);
+    } finally {
+      await store.exec('ALTER TABLE IF EXISTS audit_log_away RENAME TO audit_log');
     }
     expect((await network.post(network.sign())).status).toBe(200);
   });

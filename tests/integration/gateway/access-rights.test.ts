@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { SqlStore } from '../../../core/src';
+import { GlobalConfIndex, normalizeRequestPath, type GlobalConf, type SqlStore } from '../../../core/src';
 import { startGateway, type GatewayHarness } from '../../helpers/gateway-harness';
 import { insertGroup, insertMembers, insertSubsystems } from '../../helpers/registry-fixtures';
 import { STORE_ENGINES } from '../../helpers/store-engines';
@@ -211,5 +211,123 @@ describe.each(STORE_ENGINES)('access rights on %s', (engine) => {
     if (first === undefined) throw new Error('expected rights to list');
     await revoke(first.id, gateway.auditor).expect(403);
     expect((await list('').expect(200)).body.items).toEqual(items);
+  });
+
+  describe('rights per endpoint', () => {
+    const ENDPOINT_CLIENT = 'MN/GOV/9011333/tax';
+    const publishedConf = async (): Promise<GlobalConf> => {
+      const res = await request(gateway.app).get('/v1/global-conf').expect(200);
+      return JSON.parse(
+        Buffer.from(JSON.parse(res.text).payload, 'base64url').toString('utf8'),
+      ) as GlobalConf;
+    };
+
+    it('gives a right to one endpoint, normalised, beside the right to the whole service, and audits it', async () => {
+      const res = await grant({
+        serviceId: ADDRESS,
+        clientId: ENDPOINT_CLIENT,
+        endpoint: { method: 'GET', path: '/persons/%7Eme/*' },
+      }).expect(201);
+      expect(res.body).toEqual({
+        id: expect.stringMatching(/^[1-9][0-9]*$/),
+        serviceId: ADDRESS,
+        clientId: ENDPOINT_CLIENT,
+        endpoint: { method: 'GET', path: '/persons/~me/*' },
+        createdAt: expect.any(String),
+      });
+      expect((await lastChange())?.detail).toMatchObject({
+        action: 'access-rights.create',
+        endpoint: 'GET /persons/~me/*',
+      });
+      // The same endpoint in another spelling is the same right.
+      const again = await grant({
+        serviceId: ADDRESS,
+        clientId: ENDPOINT_CLIENT,
+        endpoint: { method: 'GET', path: '/persons/~me/*' },
+      }).expect(200);
+      expect(again.body.id).toBe(res.body.id);
+      // Another endpoint, or the whole service, is another right.
+      await grant({
+        serviceId: ADDRESS,
+        clientId: ENDPOINT_CLIENT,
+        endpoint: { method: '*', path: '/persons/**' },
+      }).expect(201);
+      await grant({ serviceId: ADDRESS, clientId: ENDPOINT_CLIENT }).expect([200, 201]);
+      const rights = (await list(`?service=${ADDRESS}&client=${ENDPOINT_CLIENT}`).expect(200)).body.items;
+      const endpoints = rights.map((right: { endpoint?: unknown }) => right.endpoint ?? 'all');
+      expect(endpoints).toHaveLength(3);
+      expect(endpoints).toEqual(
+        expect.arrayContaining([
+          'all',
+          { method: 'GET', path: '/persons/~me/*' },
+          { method: '*', path: '/persons/**' },
+        ]),
+      );
+    });
+
+    it('refuses a method HTTP has not, by the body schema', async () => {
+      const res = await grant({
+        serviceId: ADDRESS,
+        clientId: ENDPOINT_CLIENT,
+        endpoint: { method: 'FETCH', path: '/persons' },
+      }).expect(400);
+      expect(res.body.type).toBe('Client.SchemaViolation');
+    });
+
+    it.each([
+      ['a traversal', { method: 'GET', path: '/persons/../admin' }],
+      ['an encoded traversal', { method: 'GET', path: '/persons/%2e%2e/admin' }],
+      ['an encoded separator', { method: 'GET', path: '/persons%2fadmin' }],
+      ['a double encoding', { method: 'GET', path: '/persons%252fadmin' }],
+      ['a relative path', { method: 'GET', path: 'persons' }],
+      ['too many stars', { method: 'GET', path: '/persons/***' }],
+    ])('refuses an endpoint with %s with 400, changing nothing', async (_what, endpoint) => {
+      const before = await registryVersion();
+      const res = await grant({ serviceId: ADDRESS, clientId: ENDPOINT_CLIENT, endpoint }).expect(400);
+      expect(res.body.type).toBe('Client.BadRequest');
+      expect(await registryVersion()).toBe(before);
+    });
+
+    it('publishes endpoint rights in the global configuration, where both sides judge calls by them', async () => {
+      const conf = await publishedConf();
+      expect(conf.accessRights).toEqual(
+        expect.arrayContaining([
+          { serviceId: ADDRESS, clientId: ENDPOINT_CLIENT },
+          {
+            serviceId: ADDRESS,
+            clientId: ENDPOINT_CLIENT,
+            endpoint: { method: 'GET', path: '/persons/~me/*' },
+          },
+        ]),
+      );
+      const withoutWhole = {
+        ...conf,
+        accessRights: conf.accessRights.filter((right) => right.endpoint !== undefined),
+      };
+      const index = GlobalConfIndex.from(withoutWhole);
+      const may = (method: 'GET' | 'POST', path: string) =>
+        index.mayCallEndpoint(ENDPOINT_CLIENT, ADDRESS, method, normalizeRequestPath(path));
+      expect(may('GET', '/persons/%7eme/1')).toBe(true);
+      expect(may('POST', '/persons/x')).toBe(true);
+      expect(may('GET', '/persons%2f..%2fadmin')).toBe(false);
+      expect(may('GET', '/admin')).toBe(false);
+    });
+
+    it('takes an endpoint right back by id, the audit naming the endpoint', async () => {
+      const rights = (await list(`?service=${ADDRESS}&client=${ENDPOINT_CLIENT}`).expect(200)).body.items as {
+        id: string;
+        endpoint?: unknown;
+      }[];
+      const star = rights.find((right) => right.endpoint !== undefined);
+      if (star === undefined) throw new Error('expected an endpoint right');
+      await revoke(star.id).expect(204);
+      expect((await lastChange())?.detail).toMatchObject({
+        action: 'access-rights.delete',
+        endpoint: 'GET /persons/~me/*',
+      });
+      expect((await publishedConf()).accessRights).not.toContainEqual(
+        expect.objectContaining({ endpoint: { method: 'GET', path: '/persons/~me/*' } }),
+      );
+    });
   });
 });

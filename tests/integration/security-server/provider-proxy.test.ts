@@ -165,7 +165,8 @@ describe('POST /v1/deliver', () => {
           'content-type': 'application/json; charset=utf-8',
           etag: '"v7"',
           'set-cookie': 'session=secret',
-          'x-backend-internal': 'hidden',
+          'x-backend-trace': 'b-7',
+          server: 'backend/1.0',
         })
         .end(JSON.stringify({ name: 'Бат-Эрдэнэ Должин', echo: JSON.parse(hit.body.toString('utf8')) }));
     });
@@ -178,7 +179,12 @@ describe('POST /v1/deliver', () => {
     const signed = verified(answer, request);
     expect(answer.headers['x-road-id']).toBe(request.envelope.id);
     expect(signed.envelope.status).toBe(200);
-    expect(signed.envelope.headers).toEqual({ etag: '"v7"' });
+    // Every end-to-end header of the backend (its own too), not its cookie nor its server name.
+    expect(signed.envelope.headers).toEqual({
+      etag: '"v7"',
+      'x-backend-trace': 'b-7',
+      date: expect.any(String),
+    });
     expect(signed.body).toEqual({ name: 'Бат-Эрдэнэ Должин', echo: { registerNumber: 'УБ99010112' } });
 
     expect(backend.hits).toHaveLength(1);
@@ -242,7 +248,7 @@ describe('POST /v1/deliver', () => {
   it('answers 503 BackendUnavailable when the backend is down, and logs no answer', async () => {
     const request = signRequest(signers.consumer, { serviceVersion: 'v2' });
     const answer = await deliver(request);
-    expectError(answer, 503, 'Server.ServerProxy.BackendUnavailable');
+    expectError(answer, 503, 'Server.ServerProxy.NetworkError');
     expect(await loggedCounts(logStore, request.envelope.id)).toEqual({ 'received request': 1 });
   });
 
@@ -264,7 +270,7 @@ describe('POST /v1/deliver', () => {
     const request = signRequest(signers.consumer);
     await backend.stop();
     try {
-      expectError(await deliver(request), 503, 'Server.ServerProxy.BackendUnavailable');
+      expectError(await deliver(request), 503, 'Server.ServerProxy.NetworkError');
     } finally {
       await backend.resume();
     }
@@ -287,7 +293,7 @@ describe('POST /v1/deliver', () => {
   it('never calls a POST twice: after an attempt of unknown outcome a redelivery is OutcomeUnknown', async () => {
     cutOffOnce();
     const request = signRequest(signers.consumer);
-    expectError(await deliver(request), 503, 'Server.ServerProxy.BackendUnavailable');
+    expectError(await deliver(request), 503, 'Server.ServerProxy.NetworkError');
     expectError(await deliver(request), 502, 'Server.ServerProxy.OutcomeUnknown');
     expect(backend.hits).toHaveLength(1);
   });
@@ -295,7 +301,7 @@ describe('POST /v1/deliver', () => {
   it('calls an idempotent method (GET) again after an attempt of unknown outcome', async () => {
     cutOffOnce();
     const request = signRequest(signers.consumer, { method: 'GET', path: '/УБ99010112', body: undefined });
-    expectError(await deliver(request), 503, 'Server.ServerProxy.BackendUnavailable');
+    expectError(await deliver(request), 503, 'Server.ServerProxy.NetworkError');
     expect(verified(await deliver(request), request).body).toEqual({ ok: true });
     expect(backend.hits).toHaveLength(2);
     expect(backend.hits.map((hit) => hit.headers['x-road-id'])).toEqual([

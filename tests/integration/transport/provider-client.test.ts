@@ -230,7 +230,7 @@ describe('ProviderClient', () => {
   });
 
   it("passes on the provider's own typed error", async () => {
-    endpoint.failTimes(1, 503, 'Server.ServerProxy.BackendUnavailable');
+    endpoint.failTimes(1, 503, 'Server.ServerProxy.NetworkError');
     const error = await failureOf(client.deliver(endpoint.globalConfServer, request(), TIMEOUT_MS));
     expect(error.code).toBe('BackendUnavailable');
     expect(error.message).toBe('Programmed failure');

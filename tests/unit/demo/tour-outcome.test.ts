@@ -28,8 +28,8 @@ describe('checkOutcome', () => {
 
   it('refuses another status, an X-Road-Error, or an answer about someone else', () => {
     expect(
-      checkOutcome(syncLookup, { status: 503, xRoadError: 'Server.ServerProxy.BackendUnavailable', ms: 1 }),
-    ).toEqual(['expected 200, got 503 Server.ServerProxy.BackendUnavailable']);
+      checkOutcome(syncLookup, { status: 500, xRoadError: 'Server.ServerProxy.NetworkError', ms: 1 }),
+    ).toEqual(['expected 200, got 500 Server.ServerProxy.NetworkError']);
     expect(checkOutcome(syncLookup, { status: 200, xRoadError: 'Client.Odd', ms: 1 })).toEqual([
       'expected 200, got 200 Client.Odd',
     ]);
@@ -42,9 +42,9 @@ describe('checkOutcome', () => {
   });
 
   it('wants the X-Road error types of a denial and a schema violation', () => {
-    expect(checkOutcome(denied, { status: 403, xRoadError: 'Client.AccessDenied', ms: 1 })).toEqual([]);
+    expect(checkOutcome(denied, { status: 400, xRoadError: 'Client.AccessDenied', ms: 1 })).toEqual([]);
     expect(checkOutcome(denied, { status: 200, registerNumber: denied.subject, ms: 1 })).toEqual([
-      'expected 403 Client.AccessDenied, got 200',
+      'expected 400 Client.AccessDenied, got 200',
     ]);
     expect(checkOutcome(violation, { status: 400, xRoadError: 'Client.SchemaViolation', ms: 1 })).toEqual([]);
     expect(checkOutcome(violation, { status: 400, ms: 1 })).toEqual([
@@ -87,22 +87,22 @@ describe('describing calls and outcomes', () => {
 
   it('labels an outcome by status and X-Road error', () => {
     expect(outcomeLabel({ status: 200, ms: 0 })).toBe('200');
-    expect(outcomeLabel({ status: 403, xRoadError: 'Client.AccessDenied', ms: 0 })).toBe(
-      '403 Client.AccessDenied',
+    expect(outcomeLabel({ status: 400, xRoadError: 'Client.AccessDenied', ms: 0 })).toBe(
+      '400 Client.AccessDenied',
     );
     expect(outcomeLabel({ failure: 'x', ms: 0 })).toBe('no answer');
   });
 
   it('puts a mismatch on one line', () => {
     const result = judge(denied, { status: 200, ms: 1 });
-    expect(mismatchLine(result)).toBe(`${describeCall(denied)}: expected 403 Client.AccessDenied, got 200`);
+    expect(mismatchLine(result)).toBe(`${describeCall(denied)}: expected 400 Client.AccessDenied, got 200`);
   });
 
   it('expects what each kind of call should come to', () => {
     expect(expectationOf('lookup', 'УБ99010112')).toEqual({ status: 200, registerNumber: 'УБ99010112' });
     expect(expectationOf('outage', 'УБ99010112')).toEqual({ status: 200, registerNumber: 'УБ99010112' });
     expect(expectationOf('unknown', 'ЖЧ88123145')).toEqual({ status: 404, registerNumber: 'ЖЧ88123145' });
-    expect(expectationOf('denied', 'x')).toEqual({ status: 403, xRoadError: 'Client.AccessDenied' });
+    expect(expectationOf('denied', 'x')).toEqual({ status: 400, xRoadError: 'Client.AccessDenied' });
     expect(expectationOf('violation', 'x')).toEqual({ status: 400, xRoadError: 'Client.SchemaViolation' });
   });
 });

@@ -115,7 +115,7 @@ describe('planDay', () => {
       consumer: 'tax',
       service: DENIED_CALL.service,
       async: false,
-      expect: { status: 403, xRoadError: 'Client.AccessDenied' },
+      expect: { status: 400, xRoadError: 'Client.AccessDenied' },
     });
     expect(allowed(denied as PlannedCall)).toBe(false);
   });
@@ -162,7 +162,7 @@ describe('planDay', () => {
       expect(numbers.has(call.subject)).toBe(true);
       expect(call.expect).toEqual(
         call.kind === 'denied'
-          ? { status: 403, xRoadError: 'Client.AccessDenied' }
+          ? { status: 400, xRoadError: 'Client.AccessDenied' }
           : { status: 200, registerNumber: call.subject },
       );
       if (call.service === RECORDS_SERVICE.id) {

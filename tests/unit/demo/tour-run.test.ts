@@ -89,7 +89,7 @@ async function startFakeNetwork(options: FakeOptions = {}) {
   });
   app.get('/r1/messages/:id', (req: Request, res) => {
     const message = messages.get(req.params.id as string);
-    if (message === undefined) return xRoadError(res, 404, 'Client.NotFound');
+    if (message === undefined) return xRoadError(res, 400, 'Client.NotFound');
     if (options.neverDeliver === true || (message.provider === 'civilRegistry' && Date.now() < downUntil)) {
       message.attempts += 1;
       res.status(202).json({ id: req.params.id, state: 'retrying', attempts: message.attempts });
@@ -110,17 +110,17 @@ async function startFakeNetwork(options: FakeOptions = {}) {
     sent.push(headers);
     const client = Object.values(AGENCIES).find((agency) => agency.subsystemId === headers.client);
     if (client === undefined || headers.authorization !== `Bearer ${apiKeyOf(client.key)}`) {
-      return xRoadError(res, 401, 'Client.Unauthenticated');
+      return xRoadError(res, 400, 'Client.Unauthenticated');
     }
     // INSTANCE/CLASS/CODE/SUBSYSTEM/SERVICE, then the path below the service (the REST API's `/persons/{n}`).
     const parts = req.path.slice('/r1/'.length).split('/').map(decodeURIComponent);
     const service = parts.slice(0, 5).join('/');
     const provider = Object.values(AGENCIES).find((agency) => agency.services.some((s) => s.id === service));
-    if (provider === undefined) return xRoadError(res, 404, 'Client.NotFound');
+    if (provider === undefined) return xRoadError(res, 400, 'Client.NotFound');
     const allowed = ACCESS_RIGHTS.some(
       (right) => right.service === service && right.client === client.subsystemId,
     );
-    if (!allowed && options.ignoreAccessRights !== true) return xRoadError(res, 403, 'Client.AccessDenied');
+    if (!allowed && options.ignoreAccessRights !== true) return xRoadError(res, 400, 'Client.AccessDenied');
     const registerNumber =
       req.method === 'GET' ? (parts[6] ?? '') : (req.body as { registerNumber: string }).registerNumber;
     if (!REGISTER_NUMBER.test(registerNumber)) return xRoadError(res, 400, 'Client.SchemaViolation');
@@ -138,7 +138,7 @@ async function startFakeNetwork(options: FakeOptions = {}) {
       return;
     }
     if (provider.key === 'civilRegistry' && Date.now() < downUntil) {
-      return xRoadError(res, 503, 'Server.ServerProxy.BackendUnavailable');
+      return xRoadError(res, 500, 'Server.ServerProxy.NetworkError');
     }
     providerAnswer(res, message);
   });
@@ -260,7 +260,7 @@ describe('runTour', () => {
     expect(mismatchesOf(report)).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^#${String(denied?.seq).padStart(3, '0')} .*: expected 403 Client.AccessDenied, got 200$`,
+          `^#${String(denied?.seq).padStart(3, '0')} .*: expected 400 Client.AccessDenied, got 200$`,
         ),
       ),
     ]);

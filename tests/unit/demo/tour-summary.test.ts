@@ -73,11 +73,11 @@ describe('the summary', () => {
     const text = formatSummary(good);
     expect(text).toContain('Örtöö tour (seed 1206, run tour-test): 30 calls in 38.2 s');
     expect(text).toMatch(/calls\s+expected\s+planned\s+sync\s+async\s+as expected/);
-    expect(text).toMatch(/denied \(no access right\)\s+403 Client\.AccessDenied\s+1\s+1\s+0\s+1/);
+    expect(text).toMatch(/denied \(no access right\)\s+400 Client\.AccessDenied\s+1\s+1\s+0\s+1/);
     expect(text).toMatch(/schema violation\s+400 Client\.SchemaViolation\s+1\s+1\s+0\s+1/);
     expect(text).toMatch(/unknown citizen\s+404\s+2\s+1\s+1\s+2/);
     expect(text).toMatch(/during the outage\s+200\s+4\s+0\s+4\s+4/);
-    expect(text).toMatch(/^\s+403 Client\.AccessDenied\s+1$/m);
+    expect(text).toMatch(/^\s+400 Client\.AccessDenied\s+1$/m);
     expect(text).toContain(
       "Outage: civilRegistry's backend down for 6 s: 4 async lookups sent, 4 queued (202), " +
         'all 4 delivered 7.6 s after it began (1.6 s after recovery), after up to 3 failed delivery attempts',
@@ -127,7 +127,7 @@ describe('the summary', () => {
     expect(mismatches).toEqual([
       "the tour's deadline of 120 s passed",
       expect.stringMatching(
-        /^#\d{3} .* tax → social-insurance\/contributions .*: expected 403 Client\.AccessDenied, got 200$/,
+        /^#\d{3} .* tax → social-insurance\/contributions .*: expected 400 Client\.AccessDenied, got 200$/,
       ),
       'outage: 3 of 4 lookups were delivered',
       "auditor: the auditor's search for УБ99010112 failed: GET /v1/audit/records answered 401",

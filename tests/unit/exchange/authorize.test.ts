@@ -124,3 +124,63 @@ describe('authorize', () => {
     expect(() => authorize(index, envelope({ service: ids.address }))).not.toThrow();
   });
 });
+
+describe('authorize, with rights per endpoint', () => {
+  const { index } = createExchangeFixture({
+    accessRights: [
+      { serviceId: ids.person, clientId: ids.consumer, endpoint: { method: 'GET', path: '/persons/*' } },
+      { serviceId: ids.person, groupId: ids.healthGroup, endpoint: { method: '*', path: '/persons/**' } },
+      { serviceId: ids.person, clientId: ids.consumerWithoutRights },
+    ],
+  });
+
+  it('lets a call the endpoint covers through, of its own right or its group’s', () => {
+    expect(() => authorize(index, envelope({ path: '/persons/ABC123' }))).not.toThrow();
+    expect(() =>
+      authorize(index, envelope({ client: ids.clinic, method: 'DELETE', path: '/persons/1/addresses' })),
+    ).not.toThrow();
+  });
+
+  it('denies another method or path with the typed error, naming the endpoint', () => {
+    const error = ortooErrorOf(() => authorize(index, envelope({ method: 'POST', path: '/persons' })));
+    expect(error).toMatchObject({
+      code: 'AccessDenied',
+      status: 403,
+      message: `${ids.consumer} may not call POST /persons of ${ids.person}`,
+      detail: { client: ids.consumer, service: ids.person, endpoint: 'POST /persons' },
+    });
+    expect(ortooErrorOf(() => authorize(index, envelope({ path: '/persons/1/addresses' }))).code).toBe(
+      'AccessDenied',
+    );
+  });
+
+  it('denies a traversal or an encoded separator, saying why', () => {
+    for (const [path, reason] of [
+      ['/persons/x/../../admin', 'dot-segment'],
+      ['/persons%2f..%2fadmin', 'encoded-separator'],
+      ['/persons/%2e%2e/admin', 'dot-segment'],
+      ['/persons/%252e%252e', 'encoded-percent'],
+    ] as const) {
+      expect(ortooErrorOf(() => authorize(index, envelope({ path }))).detail).toMatchObject({ reason });
+      expect(ortooErrorOf(() => authorize(index, envelope({ client: ids.clinic, path }))).code).toBe(
+        'AccessDenied',
+      );
+    }
+  });
+
+  it('lets a right to the whole service cover every endpoint, as before', () => {
+    expect(() =>
+      authorize(index, envelope({ client: ids.consumerWithoutRights, method: 'POST', path: '/anything' })),
+    ).not.toThrow();
+  });
+
+  it('lists what a client may call, the whole service as X-Road’s base endpoint * **', () => {
+    expect(index.allowedEndpoints(ids.consumer, ids.person)).toEqual([{ method: 'GET', path: '/persons/*' }]);
+    expect(index.allowedEndpoints(ids.consumerWithoutRights, ids.person)).toEqual([
+      { method: '*', path: '**' },
+    ]);
+    expect(index.allowedEndpoints(ids.clinic, ids.vehicle)).toEqual([]);
+    expect(index.mayCall(ids.consumer, ids.person)).toBe(true);
+    expect(index.mayCall(ids.consumer, ids.vehicle)).toBe(false);
+  });
+});

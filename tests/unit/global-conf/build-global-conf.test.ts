@@ -73,8 +73,27 @@ const snapshot = (overrides: Partial<RegistrySnapshot> = {}): RegistrySnapshot =
     },
   ],
   accessRights: [
-    { serviceId: 'MN/GOV/9011311/civil-registry/person', clientId: 'MN/GOV/7000001/portal', groupId: null },
-    { serviceId: 'MN/GOV/9011311/civil-registry/person', clientId: null, groupId: 'MN/all' },
+    {
+      serviceId: 'MN/GOV/9011311/civil-registry/person',
+      clientId: 'MN/GOV/7000001/portal',
+      groupId: null,
+      endpointMethod: null,
+      endpointPath: null,
+    },
+    {
+      serviceId: 'MN/GOV/9011311/civil-registry/person',
+      clientId: 'MN/GOV/7000001/portal',
+      groupId: null,
+      endpointMethod: 'GET',
+      endpointPath: '/persons/*',
+    },
+    {
+      serviceId: 'MN/GOV/9011311/civil-registry/person',
+      clientId: null,
+      groupId: 'MN/all',
+      endpointMethod: null,
+      endpointPath: null,
+    },
   ],
   groups: [{ id: 'MN/all', members: ['MN/GOV/7000001/portal'] }],
   ...overrides,
@@ -93,6 +112,11 @@ describe('buildGlobalConf', () => {
       subsystems: [{ id: 'MN/GOV/9011311/civil-registry', memberId: 'MN/GOV/9011311' }],
       accessRights: [
         { serviceId: 'MN/GOV/9011311/civil-registry/person', clientId: 'MN/GOV/7000001/portal' },
+        {
+          serviceId: 'MN/GOV/9011311/civil-registry/person',
+          clientId: 'MN/GOV/7000001/portal',
+          endpoint: { method: 'GET', path: '/persons/*' },
+        },
         { serviceId: 'MN/GOV/9011311/civil-registry/person', groupId: 'MN/all' },
       ],
       groups: [{ id: 'MN/all', members: ['MN/GOV/7000001/portal'] }],

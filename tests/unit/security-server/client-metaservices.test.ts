@@ -1,5 +1,7 @@
+import { acceptsJson } from '../../../security-server/src/client-proxy/metaservice-call';
 import {
   allowedMethods,
+  clientListXml,
   listClients,
   listMethods,
 } from '../../../security-server/src/client-proxy/metaservices';
@@ -34,6 +36,40 @@ describe('the metaservices', () => {
       // 3 active members and their 4 subsystems; the revoked member is left out.
       expect(member).toHaveLength(7);
       expect(member.some((entry) => entry.id.member_code === '9999999')).toBe(false);
+    });
+
+    it('writes the list as PR-META’s clientList XML, text escaped', () => {
+      const xml = clientListXml({
+        member: [
+          {
+            id: {
+              object_type: 'SUBSYSTEM',
+              xroad_instance: 'MN',
+              member_class: 'GOV',
+              member_code: '1',
+              subsystem_code: 'a',
+            },
+            name: 'A & <B>',
+          },
+        ],
+      });
+      expect(xml).toBe(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' +
+          '<xrd:clientList xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" xmlns:id="http://x-road.eu/xsd/identifiers">' +
+          '<xrd:member><xrd:id id:objectType="SUBSYSTEM"><id:xRoadInstance>MN</id:xRoadInstance>' +
+          '<id:memberClass>GOV</id:memberClass><id:memberCode>1</id:memberCode><id:subsystemCode>a</id:subsystemCode>' +
+          '</xrd:id><xrd:name>A &amp; &lt;B&gt;</xrd:name></xrd:member></xrd:clientList>',
+      );
+    });
+
+    it.each([
+      ['application/json', true],
+      ['text/xml, application/json;q=0.5', true],
+      ['application/json;q=0', false],
+      ['*/*', false],
+      [undefined, false],
+    ])('answers JSON for Accept %s: %s', (accept, json) => {
+      expect(acceptsJson(accept)).toBe(json);
     });
 
     it('lists nothing of another instance', () => {
@@ -101,6 +137,20 @@ describe('the metaservices', () => {
       expect(new Set(codes(ids.consumer))).toEqual(new Set(['person', 'vehicle']));
       expect(new Set(codes(ids.clinic))).toEqual(new Set(['person']));
       expect(codes(ids.consumerWithoutRights)).toEqual([]);
+    });
+
+    it('lists a service the client may call only some endpoints of', () => {
+      const own = createExchangeFixture({
+        accessRights: [
+          { serviceId: ids.person, clientId: ids.consumer, endpoint: { method: 'GET', path: '/persons/*' } },
+        ],
+      });
+      expect(
+        allowedMethods(own.index, ids.provider, ids.consumer).service.map((entry) => entry.service_code),
+      ).toEqual(['person', 'person', 'person']);
+      expect(own.index.allowedEndpoints(ids.consumer, ids.person)).toEqual([
+        { method: 'GET', path: '/persons/*' },
+      ]);
     });
   });
 });

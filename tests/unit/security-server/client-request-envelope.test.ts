@@ -4,6 +4,7 @@ import {
   messageBodyOf,
   preferencesOf,
   requestParamsOf,
+  targetServerOf,
   type ServiceRequest,
 } from '../../../security-server/src/client-proxy/request-envelope';
 import { ortooErrorOf } from '../../helpers/exchange-fixtures';
@@ -31,6 +32,10 @@ describe('clientOf', () => {
 
   it('requires it', () => {
     expect(ortooErrorOf(() => clientOf({}))).toMatchObject({ code: 'BadRequest', status: 400 });
+  });
+
+  it('takes the last of several X-Road-Client headers (Node joins them with ", ")', () => {
+    expect(clientOf({ 'x-road-client': `MN/GOV/0000000/nobody, ${CLIENT}` })).toBe(CLIENT);
   });
 
   it.each([['MN/GOV/7000001'], ['MN/GOV/7000001/e-services/extra'], ['MN/GOV/7000001/e services']])(
@@ -78,6 +83,22 @@ describe('messageBodyOf', () => {
   });
 });
 
+describe('targetServerOf', () => {
+  it('reads X-Road-Security-Server, the last when several', () => {
+    expect(targetServerOf({})).toBeUndefined();
+    expect(targetServerOf({ 'x-road-security-server': 'MN/GOV/9011311/ss1' })).toBe('MN/GOV/9011311/ss1');
+    expect(targetServerOf({ 'x-road-security-server': 'MN/GOV/1/a, MN/GOV/9011311/ss2' })).toBe(
+      'MN/GOV/9011311/ss2',
+    );
+  });
+
+  it('refuses what is not INSTANCE/CLASS/CODE/SERVER', () => {
+    expect(ortooErrorOf(() => targetServerOf({ 'x-road-security-server': 'MN/GOV/9011311' })).code).toBe(
+      'InvalidIdentifier',
+    );
+  });
+});
+
 describe('requestParamsOf', () => {
   it('maps a call to the envelope it becomes', () => {
     const params = requestParamsOf(
@@ -97,6 +118,8 @@ describe('requestParamsOf', () => {
           authorization: 'Bearer secret',
           cookie: 'a=b',
           host: 'ss1',
+          'x-custom-trace': 't-1',
+          'x-road-security-server': 'MN/GOV/9011311/ss1',
         },
         body: Buffer.from('{"registerNumber":"УБ99010112"}'),
       }),
@@ -112,12 +135,21 @@ describe('requestParamsOf', () => {
       id: 'msg-1',
       userId: 'MN-officer-17',
       issue: 'case-42',
-      // Credentials, cookies and hop headers stay on this hop.
-      headers: { accept: 'application/json', 'accept-language': 'mn' },
+      securityServer: 'MN/GOV/9011311/ss1',
+      // The local system's credential (Authorization without X-Road-Apikey), cookies and hop headers stay on this hop.
+      headers: { accept: 'application/json', 'accept-language': 'mn', 'x-custom-trace': 't-1' },
       body: { contentType: 'application/json', json: { registerNumber: 'УБ99010112' } },
     });
     const { envelope } = buildRequest(params);
     expect(envelope.bodyDigest).toBe(jsonBodyDigest({ registerNumber: 'УБ99010112' }));
+  });
+
+  it('forwards Authorization when the local system authenticates with X-Road-Apikey (PR-REST 4.7)', () => {
+    const params = requestParamsOf(
+      request({ headers: { authorization: 'Bearer eyJ.jwt', 'x-road-apikey': 'key' } }),
+      CLIENT,
+    );
+    expect(params.headers).toEqual({ authorization: 'Bearer eyJ.jwt' });
   });
 
   it('leaves out what was not sent', () => {

@@ -10,6 +10,7 @@ import {
   createLogger,
   createMetricsRegistry,
   envelopeHash,
+  xRoadRequestHash,
   verifyRequest,
   type RequestEnvelope,
   type ResponseEnvelope,
@@ -181,7 +182,8 @@ describe('callService', () => {
       'X-Road-Id': 'msg-1',
       'X-Road-Client': ids.consumer,
       'X-Road-Service': ids.person,
-      'X-Road-Request-Hash': envelopeHash(request.envelope),
+      'X-Road-Request-Hash': xRoadRequestHash(request),
+      'X-Road-Request-Id': request.envelope.nonce,
     });
     expect(
       log.entries.map((entry) => [entry.direction, entry.message.envelope.kind, entry.localSystem]),
@@ -250,6 +252,20 @@ describe('callService', () => {
     });
   });
 
+  it('tells a local system whose call broke off that the gateway may have taken it, and where to look', async () => {
+    const { gateway, context } = setUp();
+    gateway.answerWith = () => {
+      throw new OrtooError('GatewayUnavailable', 'The gateway cannot be reached', {
+        detail: { reason: 'ECONNRESET' },
+      });
+    };
+    await expect(callService(context, portal, call({}, { 'x-road-id': 'cut-1' }))).rejects.toMatchObject({
+      code: 'GatewayUnavailable',
+      message: expect.stringContaining('resend it with the same X-Road-Id'),
+      detail: { reason: 'ECONNRESET', id: 'cut-1', statusUrl: '/r1/messages/cut-1' },
+    });
+  });
+
   it.each([
     ['signed by another member', (m: SignedMessage<RequestEnvelope>) => signAnswer(m, signers.clinic)],
     [
@@ -299,22 +315,22 @@ describe('MessageAnswers', () => {
 
   it('answers from the message log when the answer is there', async () => {
     const { log, gateway, context } = setUp();
-    const { answer } = await sentRequest(log, 'logged-1');
+    const { request, answer } = await sentRequest(log, 'logged-1');
     await log.record({ direction: 'received', message: answer });
     const http = await new MessageAnswers(context).answer(portal, 'logged-1');
     expect(http.status).toBe(200);
-    expect(http.headers['X-Road-Request-Hash']).toBe(answer.envelope.requestHash);
+    expect(http.headers['X-Road-Request-Hash']).toBe(xRoadRequestHash(request));
     expect(gateway.statusCalls).toBe(0);
   });
 
   it('takes no logged answer bound to another request with the same id', async () => {
     const { log, gateway, context } = setUp();
-    const { answer } = await sentRequest(log, 'reused-1');
+    const { request, answer } = await sentRequest(log, 'reused-1');
     const stranger = signRequest(signers.consumer, { id: 'reused-1', client: ids.consumerWithoutRights });
     await log.record({ direction: 'received', message: signAnswer(stranger, signers.provider) });
     gateway.statusOf = (id) => ({ id, state: 'delivered', attempts: 1, answer });
     const http = await new MessageAnswers(context).answer(portal, 'reused-1');
-    expect(http.headers['X-Road-Request-Hash']).toBe(answer.envelope.requestHash);
+    expect(http.headers['X-Road-Request-Hash']).toBe(xRoadRequestHash(request));
     expect(gateway.statusCalls).toBe(1);
   });
 
@@ -363,7 +379,7 @@ describe('MessageAnswers', () => {
   it('gives a dead letter as DeliveryFailed with the gateway’s reason', async () => {
     const { log, gateway, context } = setUp();
     await sentRequest(log, 'dead-1');
-    const reason = { type: 'Server.ServerProxy.BackendUnavailable', message: 'backend down' };
+    const reason = { type: 'Server.ServerProxy.NetworkError', message: 'backend down' };
     gateway.statusOf = (id) => ({ id, state: 'dead-lettered', attempts: 3, reason });
     await expect(new MessageAnswers(context).answer(portal, 'dead-1')).rejects.toMatchObject({
       code: 'DeliveryFailed',

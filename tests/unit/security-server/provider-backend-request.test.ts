@@ -1,4 +1,4 @@
-import { envelopeHash, type OrtooError } from '../../../core/src';
+import { xRoadRequestHash, type OrtooError } from '../../../core/src';
 import { backendUrl, buildBackendRequest } from '../../../security-server/src/provider-proxy/backend-request';
 import { fromHeaderValue, toHeaderValue } from '../../../security-server/src/provider-proxy/header-text';
 import { EXCHANGE_IDS as ids, createExchangeFixture, signRequest } from '../../helpers/exchange-fixtures';
@@ -38,7 +38,7 @@ describe('backendUrl', () => {
 });
 
 describe('buildBackendRequest', () => {
-  it('sends a JSON body as its JSON bytes, with the X-Road headers and the allow-listed ones', () => {
+  it('sends a JSON body as its JSON bytes, with the X-Road headers and the end-to-end ones', () => {
     const message = signRequest(signers.consumer, {
       id: 'msg-1',
       query: 'full=true',
@@ -54,7 +54,7 @@ describe('buildBackendRequest', () => {
       'x-road-client': ids.consumer,
       'x-road-service': ids.person,
       'x-road-id': 'msg-1',
-      'x-road-request-hash': envelopeHash(message.envelope),
+      'x-road-request-hash': xRoadRequestHash(message),
       'x-ortoo-service-version': 'v10',
       'x-road-userid': 'MN-officer-17',
       'x-road-issue': toHeaderValue('Хэрэг №17'),

@@ -57,8 +57,8 @@ describe('checkDelivery', () => {
     expect(codeOf(null)).toBe('InvalidEnvelope');
   });
 
-  it('refuses a header that may not be forwarded, even when signed', () => {
-    const request = signRequest(signers.consumer, { headers: { authorization: 'Bearer x' } });
+  it('refuses a header a proxy keeps on its hop, even when signed', () => {
+    const request = signRequest(signers.consumer, { headers: { host: 'backend.internal' } });
     expect(codeOf(request)).toBe('InvalidEnvelope');
   });
 
@@ -146,5 +146,29 @@ describe('isGatewayCertificate', () => {
     expect(isGatewayCertificate(index, gateway?.thumbprint)).toBe(true);
     expect(isGatewayCertificate(index, fixture.auth.providerSs1.thumbprint)).toBe(false);
     expect(isGatewayCertificate(index, undefined)).toBe(false);
+  });
+});
+
+describe('checkDelivery, with rights per endpoint', () => {
+  const own = createExchangeFixture({
+    accessRights: [
+      { serviceId: ids.person, clientId: ids.consumer, endpoint: { method: 'GET', path: '/persons/*' } },
+    ],
+  });
+  const deliver = (params: Parameters<typeof signRequest>[1]): unknown =>
+    checkDelivery(own.index, signRequest(own.signers.consumer, params), scope);
+  const check = (params: Parameters<typeof signRequest>[1]): string =>
+    ortooErrorOf(() => deliver(params)).code;
+
+  it('accepts a signed call the endpoint covers', () => {
+    expect(deliver({ method: 'GET', path: '/persons/ABC123' })).toMatchObject({ route: personRoute });
+  });
+
+  it('refuses, against the signed envelope, what the endpoint does not cover, whatever the gateway said', () => {
+    expect(check({ method: 'POST', path: '/persons' })).toBe('AccessDenied');
+    expect(check({ method: 'GET', path: '/persons%2f..%2fadmin' })).toBe('AccessDenied');
+    expect(check({ method: 'GET', path: '/persons/%252e%252e/admin' })).toBe('AccessDenied');
+    // The envelope's own schema refuses dot segments before any right is looked at.
+    expect(check({ method: 'GET', path: '/persons/x/../../admin' })).toBe('InvalidEnvelope');
   });
 });

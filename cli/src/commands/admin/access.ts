@@ -2,7 +2,15 @@ import { Option, type Command } from 'commander';
 import type { AccessRight } from '../../api-types';
 import type { CliIo } from '../../cli-io';
 import type { Column } from '../../output';
-import { groupId, nonEmpty, serviceId, subsystemId, withPaging, type PagingOptions } from '../../options';
+import {
+  endpoint,
+  groupId,
+  nonEmpty,
+  serviceId,
+  subsystemId,
+  withPaging,
+  type PagingOptions,
+} from '../../options';
 import { accessRightPath } from '../../resource-paths';
 import { adminContext, reportCreated } from './admin-context';
 
@@ -10,6 +18,11 @@ const COLUMNS: readonly Column<AccessRight>[] = [
   { header: 'ID', value: (right) => right.id },
   { header: 'SERVICE', value: (right) => right.serviceId },
   { header: 'CLIENT', value: (right) => right.clientId ?? `group ${right.groupId ?? '?'}` },
+  {
+    header: 'ENDPOINT',
+    value: (right) =>
+      right.endpoint === undefined ? 'all' : `${right.endpoint.method} ${right.endpoint.path}`,
+  },
   { header: 'CREATED', value: (right) => right.createdAt },
 ];
 
@@ -51,7 +64,9 @@ export function addAccessCommands(admin: Command, io: CliIo): void {
 
   access
     .command('grant')
-    .description('Let a client subsystem, or every member of a global group, call a service')
+    .description(
+      'Let a client subsystem, or every member of a global group, call a service: all of it, or one endpoint',
+    )
     .argument('<serviceId>', 'service id INSTANCE/CLASS/CODE/SUBSYSTEM/SERVICE', serviceId)
     .addOption(
       new Option('--client <id>', 'the client subsystem INSTANCE/CLASS/CODE/SUBSYSTEM')
@@ -59,22 +74,38 @@ export function addAccessCommands(admin: Command, io: CliIo): void {
         .conflicts('group'),
     )
     .addOption(new Option('--group <id>', 'the global group INSTANCE/GROUP').argParser(groupId))
-    .action(async (service: string, options: { client?: string; group?: string }, command: Command) => {
-      if (options.client === undefined && options.group === undefined) {
-        command.error('error: give the grantee: --client <id> or --group <id>', { exitCode: 2 });
-      }
-      const { client, out } = adminContext(command, io);
-      const body =
-        options.client === undefined
-          ? { serviceId: service, groupId: options.group }
-          : { serviceId: service, clientId: options.client };
-      const grantee = options.client === undefined ? `group ${options.group}` : options.client;
-      reportCreated(
-        out,
-        await client.post<AccessRight>('/v1/access-rights', body),
-        `access right of ${grantee} to ${service}`,
-      );
-    });
+    .option(
+      '--endpoint <endpoint>',
+      "only this endpoint: 'METHOD /path' (method or *; in the path * is any characters within a segment, ** any across segments), e.g. 'GET /persons/*'",
+      endpoint,
+    )
+    .action(
+      async (
+        service: string,
+        options: { client?: string; group?: string; endpoint?: string },
+        command: Command,
+      ) => {
+        if (options.client === undefined && options.group === undefined) {
+          command.error('error: give the grantee: --client <id> or --group <id>', { exitCode: 2 });
+        }
+        const { client, out } = adminContext(command, io);
+        const holder =
+          options.client === undefined ? { groupId: options.group } : { clientId: options.client };
+        const [method = '', path = ''] = options.endpoint?.split(' ') ?? [];
+        const body = {
+          serviceId: service,
+          ...holder,
+          ...(options.endpoint === undefined ? {} : { endpoint: { method, path } }),
+        };
+        const grantee = options.client === undefined ? `group ${options.group}` : options.client;
+        const what = options.endpoint === undefined ? service : `${options.endpoint} of ${service}`;
+        reportCreated(
+          out,
+          await client.post<AccessRight>('/v1/access-rights', body),
+          `access right of ${grantee} to ${what}`,
+        );
+      },
+    );
 
   access
     .command('revoke-right')

@@ -46,6 +46,12 @@ export const ERROR_KINDS = {
   AccessDenied: { status: 403, type: 'Client.AccessDenied' },
   SchemaViolation: { status: 400, type: 'Client.SchemaViolation' },
   InvalidSchema: { status: 400, type: 'Client.InvalidSchema' },
+  /** An OpenAPI document offered for a service is not one the exchange can use; `detail.pointer` says where. */
+  InvalidOpenApi: { status: 400, type: 'Client.InvalidOpenApi' },
+  /** No operation of the service's OpenAPI document has a path template the request's path matches. */
+  UnknownOperation: { status: 404, type: 'Client.UnknownOperation' },
+  /** The request's path matches the service's OpenAPI document, but not with this method; `detail.allowed` lists those it takes. */
+  OperationMethodNotAllowed: { status: 405, type: 'Client.OperationMethodNotAllowed' },
   Unauthenticated: { status: 401, type: 'Client.Unauthenticated' },
   Forbidden: { status: 403, type: 'Client.Forbidden' },
   NotFound: { status: 404, type: 'Client.NotFound' },

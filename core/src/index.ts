@@ -28,5 +28,6 @@ export * from './global-conf';
 export * from './audit-chain';
 export * from './tlog';
 export * from './exchange';
+export * from './openapi';
 export * from './tls';
 export * from './http';

@@ -185,18 +185,32 @@ export interface DemoService {
   readonly version: string;
   /** The title published, in Mongolian. */
   readonly title: string;
-  /** Repository-relative path of the request body's JSON Schema ({@link repoPath} makes it absolute). */
-  readonly requestSchema: string;
-  /** Repository-relative path of the response body's JSON Schema. */
-  readonly responseSchema: string;
-  /** JSON pointer to the data subject's id in a request body, for auditors' searches. */
+  /**
+   * How the service is described to the gateway: by the JSON Schemas of its
+   * request and response bodies (repository-relative paths, {@link repoPath}
+   * makes them absolute), or by an OpenAPI document of its endpoints.
+   */
+  readonly description:
+    | { readonly kind: 'schemas'; readonly requestSchema: string; readonly responseSchema: string }
+    | { readonly kind: 'openapi'; readonly document: string };
+  /**
+   * Where the data subject's id is, for auditors' searches: a JSON pointer
+   * into the request body, or `path:registerNumber` for a path parameter.
+   */
   readonly dataSubjectPointer: string;
   /**
    * The path of the service on the agency's backend, to append to the
    * backend's origin for the security server's `backendUrl`, e.g.
-   * `http://127.0.0.1:5101/person`. The backend answers `POST` there.
+   * `http://127.0.0.1:5101/person` (the backend answers `POST` there), or
+   * `''` for a REST API at the backend's root.
    */
   readonly backendPath: string;
+}
+
+/** The schema files of a single-schema service. @throws Error for a service described by OpenAPI */
+export function schemaFilesOf(service: DemoService): { requestSchema: string; responseSchema: string } {
+  if (service.description.kind !== 'schemas') throw new Error(`${service.id} is described by OpenAPI`);
+  return service.description;
 }
 
 /** The keys of {@link AGENCIES}. */
@@ -225,6 +239,8 @@ export interface DemoAgency {
 
 const SCHEMAS = 'schemas/services';
 const SUBJECT = '/registerNumber';
+/** The register number in the path of the civil registry's REST API (`/persons/{registerNumber}`). */
+const PATH_SUBJECT = 'path:registerNumber';
 
 function agency(
   key: AgencyKey,
@@ -232,7 +248,7 @@ function agency(
   name: string,
   nameEn: string,
   subsystemCode: string,
-  services: readonly { code: string; title: string }[],
+  services: readonly { code: string; title: string; openapi?: boolean }[],
 ): DemoAgency {
   const memberId = `${INSTANCE}/GOV/${memberCode}`;
   const subsystemId = `${memberId}/${subsystemCode}`;
@@ -245,15 +261,26 @@ function agency(
     nameEn,
     subsystemCode,
     subsystemId,
-    services: services.map(({ code, title }) => ({
+    services: services.map(({ code, title, openapi }) => ({
       code,
       id: `${subsystemId}/${code}`,
       version: 'v1',
       title,
-      requestSchema: `${SCHEMAS}/${subsystemCode}/${code}.request.schema.json`,
-      responseSchema: `${SCHEMAS}/${subsystemCode}/${code}.response.schema.json`,
-      dataSubjectPointer: SUBJECT,
-      backendPath: `/${code}`,
+      ...(openapi === true
+        ? {
+            description: { kind: 'openapi', document: `${SCHEMAS}/${subsystemCode}/${code}.openapi.yaml` },
+            dataSubjectPointer: PATH_SUBJECT,
+            backendPath: '',
+          }
+        : {
+            description: {
+              kind: 'schemas',
+              requestSchema: `${SCHEMAS}/${subsystemCode}/${code}.request.schema.json`,
+              responseSchema: `${SCHEMAS}/${subsystemCode}/${code}.response.schema.json`,
+            },
+            dataSubjectPointer: SUBJECT,
+            backendPath: `/${code}`,
+          }),
     })),
   };
 }
@@ -265,7 +292,10 @@ export const CIVIL_REGISTRY: DemoAgency = agency(
   'Улсын бүртгэлийн ерөнхий газар',
   'General Authority for State Registration',
   'civil-registry',
-  [{ code: 'person', title: 'Иргэний мэдээлэл' }],
+  [
+    { code: 'person', title: 'Иргэний мэдээлэл' },
+    { code: 'records', title: 'Иргэний бүртгэл (REST)', openapi: true },
+  ],
 );
 
 /** Татварын ерөнхий газар: a citizen's standing as a taxpayer. */
@@ -312,19 +342,25 @@ export const PROVIDERS: readonly DemoAgency[] = [CIVIL_REGISTRY, TAX_AUTHORITY, 
 /** Every service of the demo network. */
 export const SERVICES: readonly DemoService[] = PROVIDERS.flatMap((provider) => provider.services);
 
-/** The one service of a provider (each demo provider has exactly one). */
-function only(provider: DemoAgency): DemoService {
-  const [service] = provider.services;
-  if (service === undefined) throw new Error(`${provider.subsystemId} provides no service`);
+/** The `n`th service of a provider (the civil registry has two, the others one each). */
+function nth(provider: DemoAgency, n = 0): DemoService {
+  const service = provider.services[n];
+  if (service === undefined) throw new Error(`${provider.subsystemId} has no service ${n}`);
   return service;
 }
 
-/** `civil-registry/person`. */
-export const PERSON_SERVICE: DemoService = only(CIVIL_REGISTRY);
+/** `civil-registry/person`: a citizen by register number, the single-schema (RPC) form. */
+export const PERSON_SERVICE: DemoService = nth(CIVIL_REGISTRY);
+/**
+ * `civil-registry/records`: the civil registry's REST API, described by
+ * OpenAPI: `GET /persons/{registerNumber}`, `GET
+ * /persons/{registerNumber}/addresses`, `POST /certificates`.
+ */
+export const RECORDS_SERVICE: DemoService = nth(CIVIL_REGISTRY, 1);
 /** `tax/taxpayer-status`. */
-export const TAXPAYER_STATUS_SERVICE: DemoService = only(TAX_AUTHORITY);
+export const TAXPAYER_STATUS_SERVICE: DemoService = nth(TAX_AUTHORITY);
 /** `social-insurance/contributions`. */
-export const CONTRIBUTIONS_SERVICE: DemoService = only(SOCIAL_INSURANCE);
+export const CONTRIBUTIONS_SERVICE: DemoService = nth(SOCIAL_INSURANCE);
 
 /** An access right: `client` (a subsystem id) may call `service` (a service id). */
 export interface DemoAccessRight {
@@ -341,6 +377,8 @@ export const ACCESS_RIGHTS: readonly DemoAccessRight[] = [
   ...SERVICES.map((service) => ({ service: service.id, client: E_SERVICES.subsystemId })),
   { service: PERSON_SERVICE.id, client: TAX_AUTHORITY.subsystemId },
   { service: PERSON_SERVICE.id, client: SOCIAL_INSURANCE.subsystemId },
+  { service: RECORDS_SERVICE.id, client: TAX_AUTHORITY.subsystemId },
+  { service: RECORDS_SERVICE.id, client: SOCIAL_INSURANCE.subsystemId },
 ];
 
 /** A call no access right allows, for the tour's denied request: the tax authority reading contributions. */

@@ -25,7 +25,16 @@ import { loadOrCreateTrust, TRUST_FILES } from '../../gateway/src/trust/gateway-
 import { adminApi, ensure, runOrtoo, serviceRegistration, startOrtooProcess } from '../network/ortoo-cli';
 import { ensureConsoleBuilt } from '../console/build';
 import { BACKEND_FACTORIES, startBackend, type RunningBackend } from './backends';
-import { ACCESS_RIGHTS, AGENCIES, PROVIDERS, REPO_ROOT, type AgencyKey } from './demo-data';
+import {
+  ACCESS_RIGHTS,
+  AGENCIES,
+  CIVIL_REGISTRY,
+  PERSON_SERVICE,
+  PROVIDERS,
+  RECORDS_SERVICE,
+  REPO_ROOT,
+  type AgencyKey,
+} from './demo-data';
 import { explainStartFailure, saveAdminToken, savedAdminToken } from './demo-admin-token';
 import type { DemoNetworkFile } from './network-file';
 import { startPrivateRedis, type PrivateRedis } from './private-redis';
@@ -282,7 +291,6 @@ async function main(): Promise<void> {
 
 function printReady(network: DemoNetworkFile, seconds: number): void {
   const portal = network.agencies.eServices;
-  const person = AGENCIES.civilRegistry.services[0];
   const rows: [string, string][] = [
     ['web console', `${network.gateway.adminUrl}/console/`],
     ['gateway admin API', network.gateway.adminUrl],
@@ -298,14 +306,17 @@ function printReady(network: DemoNetworkFile, seconds: number): void {
   const width = Math.max(...rows.map(([name]) => name.length));
   say('');
   for (const [name, value] of rows) say(`  ${name.padEnd(width)}  ${value}`);
-  const lookup =
-    `curl -s ${portal.clientUrl}/r1/${person?.id} -H 'X-Road-Client: ${portal.subsystemId}' ` +
-    `-H 'Authorization: Bearer ${portal.apiKey}' -H 'Content-Type: application/json' -d '{"registerNumber":"УБ99010112"}'`;
+  const caller = `-H 'X-Road-Client: ${portal.subsystemId}' -H 'Authorization: Bearer ${portal.apiKey}'`;
+  const records = `${portal.clientUrl}/r1/${RECORDS_SERVICE.id}`;
+  // УБ99010112, percent-encoded as an HTTP client sends it.
+  const lookup = `curl -s ${records}/persons/%D0%A3%D0%9199010112 ${caller}`;
   say('');
   say(`The web console: open ${network.gateway.adminUrl}/console/ and sign in with the admin token`);
   say("(the auditor token shows the auditor's pages: search, message stories, verification, evidence).");
   say('');
-  say('A sync lookup of a citizen in the civil registry, from the e-services portal:');
+  say(
+    "A sync lookup of a citizen in the civil registry's REST API (described by OpenAPI), from the e-services portal:",
+  );
   say(`  ${lookup}`);
   say('An async request (202 with a status URL; then GET it):');
   say(`  ${lookup.replace('curl -s ', "curl -s -H 'Prefer: respond-async' ")}`);
@@ -313,6 +324,17 @@ function printReady(network: DemoNetworkFile, seconds: number): void {
   say("The auditor's search of the gateway's audit log, by data subject:");
   say(
     `  curl -s '${network.gateway.adminUrl}/v1/audit/records?subject=%D0%A3%D0%9199010112' -H 'Authorization: Bearer ${network.tokens.auditor}'`,
+  );
+  say('A certificate request, a POST of the same API; its OpenAPI document as the client proxy serves it:');
+  say(
+    `  curl -s ${records}/certificates ${caller} -H 'Content-Type: application/json' -d '{"registerNumber":"УБ99010112","kind":"residence"}'`,
+  );
+  say(
+    `  curl -s '${portal.clientUrl}/r1/${CIVIL_REGISTRY.subsystemId}/getOpenAPI?serviceCode=${RECORDS_SERVICE.code}' ${caller}`,
+  );
+  say('The same lookup from the single-schema person service (a POST of a JSON body):');
+  say(
+    `  curl -s ${portal.clientUrl}/r1/${PERSON_SERVICE.id} ${caller} -H 'Content-Type: application/json' -d '{"registerNumber":"УБ99010112"}'`,
   );
   say('');
   say(`Written to ${NETWORK_FILE}; logs in ${network.logsDir}. A day of traffic: npm run demo:tour`);

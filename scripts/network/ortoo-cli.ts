@@ -187,18 +187,30 @@ export interface ServiceSettings {
   readonly responseSchema?: unknown;
 }
 
-/** The body of `POST /v1/services` registering a demo service, its schemas read from their files. */
+/**
+ * The body of `POST /v1/services` registering a demo service: its schemas
+ * read from their files, or its OpenAPI document's text (as `ortoo admin
+ * services create --openapi` sends it).
+ */
 export function serviceRegistration(
   service: DemoService,
   settings: ServiceSettings,
 ): Record<string, unknown> {
-  const schema = (file: string) => JSON.parse(readFileSync(repoPath(file), 'utf8')) as unknown;
+  const text = (file: string) => readFileSync(repoPath(file), 'utf8');
+  const { description } = service;
+  const payload =
+    description.kind === 'openapi'
+      ? { openapi: text(description.document) }
+      : {
+          requestSchema: JSON.parse(text(description.requestSchema)) as unknown,
+          responseSchema:
+            settings.responseSchema ?? (JSON.parse(text(description.responseSchema)) as unknown),
+        };
   return {
     id: service.id,
     version: service.version,
     title: service.title,
-    requestSchema: schema(service.requestSchema),
-    responseSchema: settings.responseSchema ?? schema(service.responseSchema),
+    ...payload,
     timeoutMs: settings.timeoutMs,
     retryPolicy: settings.retryPolicy,
     dataSubjectPointer: service.dataSubjectPointer,

@@ -235,6 +235,15 @@ describe('the web console', () => {
     await form.getByLabel('Үйлчилгээний таних тэмдэг').fill(SERVICE);
     await form.getByRole('button', { name: 'Үйлчилгээ нийтлэх' }).click();
     await page.getByRole('cell', { name: SERVICE, exact: true }).waitFor();
+    // And the civil registry's REST API, from its OpenAPI document (YAML).
+    const records = SERVICE.replace(/person$/, 'records');
+    await page.getByRole('button', { name: 'Үйлчилгээ нийтлэх' }).click();
+    await form.getByLabel('Үйлчилгээний таних тэмдэг').fill(records);
+    await form.getByLabel('Хувилбар').fill('v1');
+    await form.getByLabel('Гарчиг').fill('Иргэний бүртгэл (REST)');
+    await form.getByLabel('OpenAPI').setInputFiles(path.join(SCHEMAS, 'records.openapi.yaml'));
+    await form.getByRole('button', { name: 'Үйлчилгээ нийтлэх' }).click();
+    await page.getByRole('cell', { name: records, exact: true }).waitFor();
     await audit(page, 'registry-services');
 
     await page.getByRole('link', { name: 'Хандах эрх' }).click();

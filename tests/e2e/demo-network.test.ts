@@ -91,11 +91,12 @@ describe('the demo network (npm start, the printed curl commands, the tour)', ()
       .map((line) => line.trim())
       .filter((line) => line.startsWith('curl '));
 
-  it('prints the endpoints, the tokens and three ready curl commands', () => {
+  it('prints the endpoints, the tokens and ready curl commands', () => {
     const file = networkFile();
     expect(printed).toContain(file.gateway.adminUrl);
     expect(printed).toContain(file.tokens.auditor);
-    expect(curls()).toHaveLength(4); // sync; async and its status; the auditor's search
+    // sync; async and its status; the auditor's search; a certificate; getOpenAPI; the single-schema lookup
+    expect(curls()).toHaveLength(7);
   });
 
   it('answers the printed sync lookup with the citizen’s record', async () => {
@@ -127,6 +128,34 @@ describe('the demo network (npm start, the printed curl commands, the tour)', ()
     expect(found.items.map((record) => record.event)).toEqual(
       expect.arrayContaining(['accepted', 'delivered']),
     );
+  });
+
+  it("answers the printed certificate request with 201's certificate, checked by the API's OpenAPI document", async () => {
+    const { stdout } = await run('bash', ['-c', curls()[4] as string]);
+    expect(JSON.parse(stdout)).toMatchObject({
+      registerNumber: 'УБ99010112',
+      kind: 'residence',
+      certificateNumber: expect.any(String),
+    });
+  });
+
+  it('answers the printed getOpenAPI with the registered document, served at the client proxy', async () => {
+    const { stdout } = await run('bash', ['-c', curls()[5] as string]);
+    const document = JSON.parse(stdout) as {
+      openapi: string;
+      servers: { url: string }[];
+      paths: Record<string, unknown>;
+    };
+    expect(document.openapi).toBe('3.0.3');
+    expect(document.servers).toEqual([
+      expect.objectContaining({ url: '/r1/MN/GOV/9011311/civil-registry/records' }),
+    ]);
+    expect(Object.keys(document.paths)).toContain('/persons/{registerNumber}');
+  });
+
+  it('answers the printed single-schema lookup with the citizen’s record', async () => {
+    const { stdout } = await run('bash', ['-c', curls()[6] as string]);
+    expect(JSON.parse(stdout)).toMatchObject({ registerNumber: 'УБ99010112', firstName: expect.any(String) });
   });
 
   it('runs the tour: a day of traffic, an outage recovered, and the auditor’s verification', async () => {

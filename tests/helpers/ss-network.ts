@@ -26,7 +26,13 @@ import { gatewayReadinessChecks, ownCertificatesOf } from '../../gateway/src/obs
 import { ADMIN_ROUTERS } from '../../gateway/src/routes';
 import { opsRouter } from '../../gateway/src/routes/ops';
 import { startExchangeRuntime, type ExchangeRuntime } from '../../gateway/src/exchange/exchange-runtime';
-import { CIVIL_REGISTRY, E_SERVICES, PERSON_SERVICE, repoPath } from '../../scripts/demo/demo-data';
+import {
+  CIVIL_REGISTRY,
+  E_SERVICES,
+  PERSON_SERVICE,
+  repoPath,
+  schemaFilesOf,
+} from '../../scripts/demo/demo-data';
 import { createCivilRegistryBackend, startBackend, type RunningBackend } from '../../scripts/demo/backends';
 import {
   hashApiKey,
@@ -215,8 +221,12 @@ export async function startSsNetwork(options: SsNetworkOptions = {}): Promise<Ss
         id: PERSON_SERVICE.id,
         version: PERSON_SERVICE.version,
         title: PERSON_SERVICE.title,
-        requestSchema: JSON.parse(readFileSync(repoPath(PERSON_SERVICE.requestSchema), 'utf8')),
-        responseSchema: JSON.parse(readFileSync(repoPath(PERSON_SERVICE.responseSchema), 'utf8')),
+        requestSchema: JSON.parse(
+          readFileSync(repoPath(schemaFilesOf(PERSON_SERVICE).requestSchema), 'utf8'),
+        ),
+        responseSchema: JSON.parse(
+          readFileSync(repoPath(schemaFilesOf(PERSON_SERVICE).responseSchema), 'utf8'),
+        ),
         timeoutMs: 10_000,
         retryPolicy: { maxAttempts: 3, backoffMs: 50 },
         dataSubjectPointer: PERSON_SERVICE.dataSubjectPointer,

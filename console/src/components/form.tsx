@@ -10,6 +10,12 @@ export interface FormField {
   name: string;
   label: string;
   type?: 'text' | 'number' | 'url' | 'file';
+  /**
+   * What a file field takes: JSON, checked here before it is sent, or a
+   * YAML or JSON document that the gateway reads (an OpenAPI document).
+   * @defaultValue 'json'
+   */
+  fileFormat?: 'json' | 'yaml-or-json';
   placeholder?: string;
   required?: boolean;
   hint?: string;
@@ -65,7 +71,11 @@ export function Form(props: {
               label={field.label}
               name={`${props.id}-${field.name}`}
               type="file"
-              accept=".json,application/json,application/schema+json"
+              accept={
+                field.fileFormat === 'yaml-or-json'
+                  ? '.json,.yaml,.yml,application/json,application/yaml'
+                  : '.json,application/json,application/schema+json'
+              }
               required={field.required}
               error={errors[field.name]}
               hint={field.hint}
@@ -74,7 +84,7 @@ export function Form(props: {
                 if (file === undefined) return;
                 void file.text().then((text) => {
                   try {
-                    JSON.parse(text);
+                    if (field.fileFormat !== 'yaml-or-json') JSON.parse(text);
                     setFileErrors(({ [field.name]: _gone, ...rest }) => rest);
                   } catch (cause) {
                     setFileErrors((previous) => ({

@@ -441,6 +441,7 @@ function Services({ done }: Done) {
               { name: 'title', label: t('field.title') },
               { name: 'requestSchema', label: t('field.requestSchema'), type: 'file' },
               { name: 'responseSchema', label: t('field.responseSchema'), type: 'file' },
+              { name: 'openapi', label: t('field.openapi'), type: 'file', fileFormat: 'yaml-or-json' },
               {
                 name: 'dataSubjectPointer',
                 label: t('field.subjectPointer'),
@@ -456,14 +457,19 @@ function Services({ done }: Done) {
                     id: v.id?.trim() ?? '',
                     version: v.version?.trim() ?? '',
                     title: v.title ?? '',
-                    requestSchema:
-                      v.requestSchema === undefined || v.requestSchema === ''
-                        ? (undefined as never)
-                        : JSON.parse(v.requestSchema),
-                    responseSchema:
-                      v.responseSchema === undefined || v.responseSchema === ''
-                        ? (undefined as never)
-                        : JSON.parse(v.responseSchema),
+                    // An OpenAPI document (JSON or YAML, read by the gateway) instead of the two schemas.
+                    ...(v.openapi === undefined || v.openapi === ''
+                      ? {
+                          requestSchema:
+                            v.requestSchema === undefined || v.requestSchema === ''
+                              ? undefined
+                              : JSON.parse(v.requestSchema),
+                          responseSchema:
+                            v.responseSchema === undefined || v.responseSchema === ''
+                              ? undefined
+                              : JSON.parse(v.responseSchema),
+                        }
+                      : { openapi: v.openapi }),
                     ...opt('dataSubjectPointer', v.dataSubjectPointer),
                     ...(v.timeoutMs === undefined || v.timeoutMs === ''
                       ? {}

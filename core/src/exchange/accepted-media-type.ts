@@ -15,12 +15,15 @@ export function mediaTypeEssence(contentType: string): string {
  * which its request schema describes and the gateway checks, or one the
  * service declares (`requestMediaTypes`), which travels as bytes. Any other
  * would travel as opaque bytes past the schema, so it is refused. A request
- * without a body passes.
+ * without a body passes, and so does any request of a service described by
+ * OpenAPI: its operations name their own media types, which the gateway
+ * checks per operation.
  *
  * @throws OrtooError `UnsupportedMediaType` naming the media types it takes.
  */
 export function assertAcceptedMediaType(service: GlobalConfService, contentType: string | undefined): void {
-  if (contentType === undefined || isJsonContentType(contentType)) return;
+  if (contentType === undefined || isJsonContentType(contentType) || service.openapiHash !== undefined)
+    return;
   const declared = service.requestMediaTypes ?? [];
   if (declared.includes(mediaTypeEssence(contentType))) return;
   const accepted = [...SCHEMA_MEDIA_TYPES, ...declared];

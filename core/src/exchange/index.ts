@@ -13,7 +13,7 @@ export { verifySignedBy } from './verify-signed-by';
 export { clientMemberOf, verifyRequest } from './verify-request';
 export { authorize, resolveService } from './authorize';
 export { verifyAnswer } from './verify-answer';
-export { dataSubjectOf } from './data-subject';
+export { dataSubjectOf, requestDataSubject } from './data-subject';
 export {
   ENDPOINT_METHODS,
   MAX_ENDPOINT_PATH_LENGTH,

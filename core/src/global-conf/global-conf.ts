@@ -1,3 +1,5 @@
+import type { ServiceEndpoint } from '../openapi/service-api';
+
 /**
  * The global configuration: what every security server of an instance must
  * know about the others, published by the gateway and signed by its
@@ -82,8 +84,19 @@ export interface GlobalConfService {
    * a POST or PATCH is never called twice.
    */
   readonly idempotent?: true;
-  /** JSON pointer to the data subject's id in the request body. */
+  /**
+   * Where the data subject's id is in a request: a JSON pointer into the
+   * body, `path:NAME` (a path parameter of the matched endpoint) or
+   * `query:NAME` (a query parameter).
+   */
   readonly dataSubjectPointer?: string;
+  /**
+   * SHA-256 of the canonical JSON of the service's OpenAPI document, base64url:
+   * fetched by hash like the schemas. Absent for a single-schema service.
+   */
+  readonly openapiHash?: string;
+  /** The endpoints of its OpenAPI document (method + path template), in document order. */
+  readonly endpoints?: readonly ServiceEndpoint[];
   /** Media types besides JSON the service takes as bytes (lower case, without parameters). @defaultValue none */
   readonly requestMediaTypes?: readonly string[];
   readonly enabled: boolean;

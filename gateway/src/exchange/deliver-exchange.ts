@@ -4,7 +4,9 @@ import {
   isJsonContentType,
   verifyAnswer,
   type GlobalConfIndex,
+  type GlobalConfService,
   type Logger,
+  type RequestEnvelope,
   type ResponseEnvelope,
   type SignedMessage,
 } from '../../../core/src';
@@ -50,19 +52,32 @@ function activeServer(index: GlobalConfIndex, id: string) {
 }
 
 /**
- * Checks an answer's body against the service's response schema: a JSON body
- * of a successful answer (2xx), which is what the schema describes. Error
- * answers of the backend travel as they are.
+ * Checks an answer's body. For a service described by OpenAPI, against the
+ * operation of its request: the schema of its status and media type (see
+ * `CompiledServiceApi.checkAnswer`). For a single-schema service, against
+ * the response schema: a JSON body of a successful answer (2xx), which is
+ * what the schema describes. Error answers of the backend travel as they are.
  */
 async function checkAnswerBody(
   serviceSchemas: ServiceSchemaCache,
-  responseSchemaHash: string,
+  service: GlobalConfService,
+  request: RequestEnvelope,
   answer: SignedMessage<ResponseEnvelope>,
 ): Promise<void> {
   const { status, contentType } = answer.envelope;
-  if (status < 200 || status > 299 || contentType === undefined || !isJsonContentType(contentType)) return;
+  const json = contentType !== undefined && isJsonContentType(contentType);
   try {
-    await serviceSchemas.assertValid(responseSchemaHash, answer.body);
+    if (service.openapiHash !== undefined) {
+      const api = await serviceSchemas.api(service.openapiHash);
+      api.checkAnswer(request, {
+        status,
+        ...(contentType === undefined ? {} : { contentType }),
+        ...(json ? { body: answer.body } : {}),
+      });
+      return;
+    }
+    if (status < 200 || status > 299 || !json) return;
+    await serviceSchemas.assertValid(service.responseSchemaHash, answer.body);
   } catch (error) {
     if (!(error instanceof OrtooError) || error.code !== 'SchemaViolation') throw error;
     throw new OrtooError(
@@ -111,7 +126,7 @@ export async function attemptDelivery(
     const deadline = Math.max(1, Math.min(service.timeoutMs, timeoutMs ?? service.timeoutMs));
     const raw = await providers.deliver(server, data.message, deadline);
     const answer = verifyAnswer(index, raw, data.message, server.ownerId);
-    await checkAnswerBody(serviceSchemas, service.responseSchemaHash, answer);
+    await checkAnswerBody(serviceSchemas, service, envelope, answer);
     return answer;
   } finally {
     metrics.providerSeconds.observe({ provider: server.id }, (performance.now() - started) / 1000);

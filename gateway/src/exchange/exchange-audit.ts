@@ -1,6 +1,6 @@
 import {
-  dataSubjectOf,
   envelopeHash,
+  requestDataSubject,
   type GlobalConfService,
   type OrtooError,
   type RequestEnvelope,
@@ -59,7 +59,7 @@ function subjectOf(
   service: GlobalConfService,
   message: SignedMessage<RequestEnvelope>,
 ): { dataSubject?: string } {
-  const subject = dataSubjectOf(service.dataSubjectPointer, message.body);
+  const subject = requestDataSubject(service, message.envelope, message.body);
   return subject === undefined ? {} : { dataSubject: subject };
 }
 

@@ -151,6 +151,12 @@ export function buildGlobalConf(snapshot: RegistrySnapshot, params: BuildGlobalC
       ...(service.requestMediaTypes.length === 0
         ? {}
         : { requestMediaTypes: [...service.requestMediaTypes] }),
+      ...(service.openapiHash === null || service.endpoints === null
+        ? {}
+        : {
+            openapiHash: service.openapiHash,
+            endpoints: service.endpoints.map(({ method, path }) => ({ method, path })),
+          }),
       enabled: service.enabled,
     })),
     accessRights: snapshot.accessRights.map((right) => {

@@ -1,4 +1,4 @@
-import type { EndpointMethod, RegistryStatus, SqlStore } from '../../../core/src';
+import type { EndpointMethod, RegistryStatus, ServiceEndpoint, SqlStore } from '../../../core/src';
 
 /**
  * The rows of the registry the global configuration is built from, read in
@@ -71,6 +71,8 @@ export interface ServiceRow {
   readonly idempotent: boolean;
   readonly dataSubjectPointer: string | null;
   readonly requestMediaTypes: readonly string[];
+  readonly openapiHash: string | null;
+  readonly endpoints: readonly ServiceEndpoint[] | null;
   readonly enabled: boolean;
 }
 
@@ -122,7 +124,7 @@ export async function loadRegistrySnapshot(store: SqlStore): Promise<RegistrySna
               request_schema_hash AS "requestSchemaHash", response_schema_hash AS "responseSchemaHash",
               timeout_ms AS "timeoutMs", max_attempts AS "maxAttempts", backoff_ms AS "backoffMs",
               idempotent, data_subject_pointer AS "dataSubjectPointer", request_media_types AS "requestMediaTypes",
-              enabled
+              openapi_hash AS "openapiHash", endpoints, enabled
          FROM services ORDER BY service_id, version`,
     );
     const accessRights = await tx.query<AccessRightRow>(

@@ -1,4 +1,10 @@
-import { formatServiceId, formatSubsystemId, type ServiceId, type SqlExecutor } from '../../../core/src';
+import {
+  formatServiceId,
+  formatSubsystemId,
+  type ServiceEndpoint,
+  type ServiceId,
+  type SqlExecutor,
+} from '../../../core/src';
 
 /** How the gateway retries delivering a message to the service's provider. */
 export interface RetryPolicy {
@@ -35,6 +41,16 @@ export interface ServiceSettings {
    * media type is refused (415). @defaultValue none
    */
   requestMediaTypes?: string[];
+  /**
+   * The OpenAPI document the service is described by, as JSON; its operations'
+   * schemas then check requests and answers, and the two payload schemas are
+   * the empty schema. @defaultValue none: a single-schema service
+   */
+  openapi?: Record<string, unknown>;
+  /** SHA-256 (base64url) of the document's canonical JSON; present with `openapi`. */
+  openapiHash?: string;
+  /** The document's endpoints, in document order; present with `openapi`. */
+  endpoints?: ServiceEndpoint[];
   enabled: boolean;
 }
 
@@ -66,6 +82,9 @@ interface ServiceRow {
   idempotent: boolean;
   data_subject_pointer: string | null;
   request_media_types: string[];
+  openapi_document: Record<string, unknown> | null;
+  openapi_hash: string | null;
+  endpoints: ServiceEndpoint[] | null;
   enabled: boolean;
   created_at: Date;
   updated_at: Date;
@@ -73,7 +92,7 @@ interface ServiceRow {
 
 const COLUMNS = `service_id, version, provider_id, service_code, title, request_schema, response_schema,
   request_schema_hash, response_schema_hash, timeout_ms, max_attempts, backoff_ms, data_subject_pointer,
-  enabled, idempotent, request_media_types, created_at, updated_at`;
+  enabled, idempotent, request_media_types, openapi_document, openapi_hash, endpoints, created_at, updated_at`;
 
 function toService(row: ServiceRow): Service {
   return {
@@ -91,13 +110,16 @@ function toService(row: ServiceRow): Service {
     idempotent: row.idempotent,
     ...(row.data_subject_pointer === null ? {} : { dataSubjectPointer: row.data_subject_pointer }),
     ...(row.request_media_types.length === 0 ? {} : { requestMediaTypes: row.request_media_types }),
+    ...(row.openapi_document === null || row.openapi_hash === null || row.endpoints === null
+      ? {}
+      : { openapi: row.openapi_document, openapiHash: row.openapi_hash, endpoints: row.endpoints }),
     enabled: row.enabled,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-/** The settings as query parameters `$3`…`$14`, after the service id and version. */
+/** The settings as query parameters `$3`…`$17`, after the service id and version. */
 function settingsParams(settings: ServiceSettings): unknown[] {
   return [
     settings.title,
@@ -112,6 +134,9 @@ function settingsParams(settings: ServiceSettings): unknown[] {
     settings.enabled,
     settings.idempotent,
     JSON.stringify(settings.requestMediaTypes ?? []),
+    settings.openapi === undefined ? null : JSON.stringify(settings.openapi),
+    settings.openapiHash ?? null,
+    settings.endpoints === undefined ? null : JSON.stringify(settings.endpoints),
   ];
 }
 
@@ -129,8 +154,9 @@ export async function insertService(
   const [row] = await tx.query<ServiceRow>(
     `INSERT INTO services (service_id, version, provider_id, service_code, title, request_schema, response_schema,
        request_schema_hash, response_schema_hash, timeout_ms, max_attempts, backoff_ms, data_subject_pointer, enabled,
-       idempotent, request_media_types)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb)
+       idempotent, request_media_types, openapi_document, openapi_hash, endpoints)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb,
+       $17::jsonb, $18, $19::jsonb)
      ON CONFLICT (service_id, version) DO NOTHING
      RETURNING ${COLUMNS}`,
     [formatServiceId(id), version, formatSubsystemId(id), id.serviceCode, ...settingsParams(settings)],
@@ -201,7 +227,7 @@ export async function updateService(
     `UPDATE services SET title = $3, request_schema = $4::jsonb, response_schema = $5::jsonb,
        request_schema_hash = $6, response_schema_hash = $7, timeout_ms = $8, max_attempts = $9, backoff_ms = $10,
        data_subject_pointer = $11, enabled = $12, idempotent = $13, request_media_types = $14::jsonb,
-       updated_at = now()
+       openapi_document = $15::jsonb, openapi_hash = $16, endpoints = $17::jsonb, updated_at = now()
      WHERE service_id = $1 AND version = $2
      RETURNING ${COLUMNS}`,
     [serviceId, version, ...settingsParams(settings)],

@@ -7,10 +7,13 @@ const SCHEMA_HASH = /^[A-Za-z0-9_-]{43}$/;
 
 /** The media type of a JSON Schema document. */
 const SCHEMA_MEDIA_TYPE = 'application/schema+json';
+/** The media type of an OpenAPI document in JSON. */
+const OPENAPI_MEDIA_TYPE = 'application/vnd.oai.openapi+json';
 
 /**
- * `GET /v1/service-schemas/:hash`: the request or response JSON Schema of a
- * registered service, by the hash the global configuration names it with,
+ * `GET /v1/service-schemas/:hash`: the request or response JSON Schema, or
+ * the OpenAPI document, of a registered service, by the hash the global
+ * configuration names it with,
  * without a bearer token (security servers fetch it to describe services to
  * their local systems; the configuration that lists the hashes is public too).
  * The body is the schema's canonical JSON, so its SHA-256 is the hash; a hash
@@ -26,10 +29,12 @@ export const serviceSchemasRouter: RouterFactory = (deps) => {
         detail: { hash: hash.slice(0, 64) },
       });
     }
-    const [row] = await deps.store.query<{ schema: JsonValue }>(
-      `SELECT request_schema AS schema FROM services WHERE request_schema_hash = $1
+    const [row] = await deps.store.query<{ schema: JsonValue; openapi: boolean }>(
+      `SELECT request_schema AS schema, false AS openapi FROM services WHERE request_schema_hash = $1
        UNION ALL
-       SELECT response_schema AS schema FROM services WHERE response_schema_hash = $1
+       SELECT response_schema AS schema, false AS openapi FROM services WHERE response_schema_hash = $1
+       UNION ALL
+       SELECT openapi_document AS schema, true AS openapi FROM services WHERE openapi_hash = $1
        LIMIT 1`,
       [hash],
     );
@@ -39,7 +44,10 @@ export const serviceSchemasRouter: RouterFactory = (deps) => {
       });
     }
     res.set('Cache-Control', 'public, max-age=31536000, immutable');
-    res.status(200).type(SCHEMA_MEDIA_TYPE).send(canonicalJson(row.schema));
+    res
+      .status(200)
+      .type(row.openapi ? OPENAPI_MEDIA_TYPE : SCHEMA_MEDIA_TYPE)
+      .send(canonicalJson(row.schema));
   });
 
   return router;

@@ -8,6 +8,9 @@ import {
   sqlStateOf,
   type ServiceId,
   mediaTypeEssence,
+  canonicalJson,
+  sha256,
+  templateNames,
 } from '../../../core/src';
 import type { RouterFactory } from '../app';
 import { validateBody } from '../middleware/validate-body';
@@ -24,6 +27,7 @@ import {
   type ServiceKey,
   type ServiceSettings,
 } from '../registry/service-repository';
+import { checkOpenApiDocument, type CheckedOpenApi } from '../registry/openapi-check';
 import { checkServiceSchema } from '../registry/service-schemas';
 import { requireActiveSubsystem } from '../registry/subsystem-standing';
 import { recordAdminChange } from './admin-change';
@@ -46,8 +50,11 @@ interface ServiceCreateBody {
   id: string;
   version: string;
   title: string;
-  requestSchema: JsonSchema;
-  responseSchema: JsonSchema;
+  /** With `responseSchema`, unless `openapi` describes the service. */
+  requestSchema?: JsonSchema;
+  responseSchema?: JsonSchema;
+  /** OpenAPI 3.0 or 3.1: the document's text (JSON or YAML) or its JSON value. */
+  openapi?: string | JsonSchema;
   timeoutMs?: number;
   retryPolicy?: Partial<RetryPolicy>;
   idempotent?: boolean;
@@ -61,6 +68,7 @@ interface ServiceUpdateBody {
   title?: string;
   requestSchema?: JsonSchema;
   responseSchema?: JsonSchema;
+  openapi?: string | JsonSchema;
   timeoutMs?: number;
   retryPolicy?: Partial<RetryPolicy>;
   idempotent?: boolean;
@@ -109,14 +117,93 @@ function mediaTypesOf(types: readonly string[] | undefined): { requestMediaTypes
   return essences.length === 0 ? {} : { requestMediaTypes: essences };
 }
 
+/** The payload schemas of a service its OpenAPI document describes: the operations' schemas check instead. */
+const ANY_SCHEMA: JsonSchema = {};
+const ANY_SCHEMA_HASH = sha256(canonicalJson(ANY_SCHEMA));
+
+/** The settings that describe a service by its OpenAPI document. */
+function openApiSettings(checked: CheckedOpenApi): PayloadSettings {
+  return {
+    requestSchema: ANY_SCHEMA,
+    responseSchema: ANY_SCHEMA,
+    requestSchemaHash: ANY_SCHEMA_HASH,
+    responseSchemaHash: ANY_SCHEMA_HASH,
+    openapi: checked.document,
+    openapiHash: checked.hash,
+    endpoints: checked.endpoints,
+  };
+}
+
+/** The payload settings of a new version: its two schemas checked and hashed, or its OpenAPI document checked. */
+type PayloadSettings = Pick<
+  ServiceSettings,
+  | 'requestSchema'
+  | 'responseSchema'
+  | 'requestSchemaHash'
+  | 'responseSchemaHash'
+  | 'openapi'
+  | 'openapiHash'
+  | 'endpoints'
+>;
+
+/**
+ * A body gives a service either its two payload schemas or its OpenAPI document.
+ *
+ * @throws OrtooError `BadRequest` naming the fields given
+ */
+function checkPayloadFields(body: ServiceUpdateBody, create: boolean): void {
+  const schemas = [body.requestSchema, body.responseSchema].filter((schema) => schema !== undefined).length;
+  const wrong = body.openapi === undefined ? create && schemas < 2 : schemas > 0;
+  if (wrong) {
+    throw new OrtooError('BadRequest', 'A service has either requestSchema and responseSchema, or openapi', {
+      detail: { fields: ['requestSchema', 'responseSchema', 'openapi'].filter((field) => field in body) },
+    });
+  }
+}
+
+async function payloadSettingsOf(body: ServiceCreateBody): Promise<PayloadSettings> {
+  checkPayloadFields(body, true);
+  if (body.openapi !== undefined) return openApiSettings(await checkOpenApiDocument(body.openapi));
+  const requestSchema = body.requestSchema as JsonSchema;
+  const responseSchema = body.responseSchema as JsonSchema;
+  return {
+    requestSchema,
+    responseSchema,
+    requestSchemaHash: checkServiceSchema('requestSchema', requestSchema),
+    responseSchemaHash: checkServiceSchema('responseSchema', responseSchema),
+  };
+}
+
+/**
+ * A `path:NAME` data-subject pointer must name a path parameter of one of
+ * the service's endpoints: otherwise no request would ever be tracked.
+ *
+ * @throws OrtooError `BadRequest`
+ */
+function checkSubjectPointer(
+  pointer: string | undefined,
+  endpoints: readonly { path: string }[] | undefined,
+): void {
+  if (pointer === undefined || !pointer.startsWith('path:')) return;
+  const name = pointer.slice('path:'.length);
+  if (!(endpoints ?? []).some((endpoint) => templateNames(endpoint.path).includes(name))) {
+    throw new OrtooError(
+      'BadRequest',
+      `dataSubjectPointer ${pointer} names no path parameter of the service's endpoints`,
+      {
+        detail: { dataSubjectPointer: pointer },
+      },
+    );
+  }
+}
+
 /** The settings of a new version: defaults filled in, schemas checked and hashed. */
-function settingsOf(body: ServiceCreateBody): ServiceSettings {
+async function settingsOf(body: ServiceCreateBody): Promise<ServiceSettings> {
+  const payload = await payloadSettingsOf(body);
+  checkSubjectPointer(body.dataSubjectPointer, payload.endpoints);
   return {
     title: body.title,
-    requestSchema: body.requestSchema,
-    responseSchema: body.responseSchema,
-    requestSchemaHash: checkServiceSchema('requestSchema', body.requestSchema),
-    responseSchemaHash: checkServiceSchema('responseSchema', body.responseSchema),
+    ...payload,
     timeoutMs: body.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
     idempotent: body.idempotent ?? false,
@@ -138,6 +225,7 @@ function differences(a: ServiceSettings, b: ServiceSettings): string[] {
     ['idempotent', a.idempotent, b.idempotent],
     ['dataSubjectPointer', a.dataSubjectPointer, b.dataSubjectPointer],
     ['requestMediaTypes', (a.requestMediaTypes ?? []).join(), (b.requestMediaTypes ?? []).join()],
+    ['openapi', a.openapiHash, b.openapiHash],
     ['enabled', a.enabled, b.enabled],
   ];
   return fields.filter(([, x, y]) => x !== y).map(([name]) => name);
@@ -170,7 +258,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
       const id = parseServiceId(body.id);
       const serviceId = formatServiceId(id);
       // Compiled before the transaction: a large schema takes a while, and no lock need wait for it.
-      const settings = settingsOf(body);
+      const settings = await settingsOf(body);
       const { service, created } = await deps.audit.transaction(async (tx) => {
         await requireActiveSubsystem(tx, formatSubsystemId(id), 'provider');
         const inserted = await insertService(tx, id, body.version, settings).catch((error: unknown) => {
@@ -229,6 +317,9 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
     const serviceId = formatServiceId(serviceIdOf(req));
     const version = versionOf(req);
     const body = req.body as ServiceUpdateBody;
+    checkPayloadFields(body, false);
+    const openapi =
+      body.openapi === undefined ? undefined : openApiSettings(await checkOpenApiDocument(body.openapi));
     const requestSchemaHash =
       body.requestSchema === undefined ? undefined : checkServiceSchema('requestSchema', body.requestSchema);
     const responseSchemaHash =
@@ -238,16 +329,32 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
     const service = await deps.audit.transaction(async (tx) => {
       const current = await findService(tx, serviceId, version, { forUpdate: true });
       if (current === undefined) throw noSuchVersion(serviceId, version);
+      if (
+        current.openapi !== undefined &&
+        (body.requestSchema !== undefined || body.responseSchema !== undefined)
+      ) {
+        throw new OrtooError(
+          'BadRequest',
+          `Version ${version} of ${serviceId} is described by its OpenAPI document: send a new openapi, not payload schemas`,
+          { detail: { id: serviceId, version } },
+        );
+      }
       const pointer =
         body.dataSubjectPointer === undefined
           ? current.dataSubjectPointer
           : (body.dataSubjectPointer ?? undefined);
-      const settings: ServiceSettings = {
-        title: body.title ?? current.title,
+      const payload: PayloadSettings = openapi ?? {
         requestSchema: body.requestSchema ?? current.requestSchema,
         responseSchema: body.responseSchema ?? current.responseSchema,
         requestSchemaHash: requestSchemaHash ?? current.requestSchemaHash,
         responseSchemaHash: responseSchemaHash ?? current.responseSchemaHash,
+        ...(current.openapi === undefined
+          ? {}
+          : { openapi: current.openapi, openapiHash: current.openapiHash, endpoints: current.endpoints }),
+      };
+      const settings: ServiceSettings = {
+        title: body.title ?? current.title,
+        ...payload,
         timeoutMs: body.timeoutMs ?? current.timeoutMs,
         retryPolicy: { ...current.retryPolicy, ...body.retryPolicy },
         idempotent: body.idempotent ?? current.idempotent,
@@ -255,6 +362,7 @@ export const servicesRouter: RouterFactory = (deps, guards) => {
         ...mediaTypesOf(body.requestMediaTypes ?? current.requestMediaTypes),
         enabled: body.enabled ?? current.enabled,
       };
+      checkSubjectPointer(settings.dataSubjectPointer, settings.endpoints);
       const updated = await updateService(tx, serviceId, version, settings);
       if (updated === undefined) throw noSuchVersion(serviceId, version);
       await recordAdminChange(tx, res, {

@@ -1,6 +1,7 @@
 import { Router, type Express, type Response } from 'express';
 import { CITIZENS, PERSON_SERVICE, type Person } from '../demo-data';
 import { createBackendApp, methodNotAllowed, validateBody } from './backend-app';
+import { civilRegistryApi } from './civil-registry-api';
 import { sendProblem } from './problem';
 import { requestValidator } from './request-validator';
 
@@ -34,6 +35,9 @@ function answer(res: Response, registerNumber: string): void {
  *   does not know; 400 with the schema's errors for a body that does not
  *   match `person.request.schema.json`.
  * - `GET /person/{registerNumber}`: the same answers, the number in the path.
+ *
+ * and for `civil-registry/records`, its REST API described by OpenAPI
+ * (`/persons/…`, `/certificates`: see `civil-registry-api.ts`).
  */
 export function createCivilRegistryBackend(): Express {
   const validate = requestValidator(PERSON_SERVICE);
@@ -52,5 +56,6 @@ export function createCivilRegistryBackend(): Express {
     answer(res, registerNumber);
   });
   router.all(`${PERSON_SERVICE.backendPath}/:registerNumber`, methodNotAllowed('GET', 'HEAD'));
+  router.use(civilRegistryApi(findPerson));
   return createBackendApp(router);
 }

@@ -9,6 +9,7 @@ import { createSocialInsuranceBackend } from './social-insurance-backend';
 import { createTaxAuthorityBackend } from './tax-authority-backend';
 
 export { BODY_LIMIT_BYTES, createBackendApp } from './backend-app';
+export { addressesOf, type Certificate, type RegisteredAddress } from './civil-registry-api';
 export { createCivilRegistryBackend, findPerson } from './civil-registry-backend';
 export {
   CONTRIBUTION_PERCENT,

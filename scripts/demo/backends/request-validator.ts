@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SchemaRegistry, type SchemaError } from '../../../core/src/schemas';
-import { repoPath, type DemoService } from '../demo-data';
+import { repoPath, schemaFilesOf, type DemoService } from '../demo-data';
 
 /** Checks a request body against its service's request schema: the errors, or none when it matches. */
 export type RequestValidator = (body: unknown) => readonly SchemaError[];
@@ -12,7 +12,7 @@ export type RequestValidator = (body: unknown) => readonly SchemaError[];
  */
 export function requestValidator(service: DemoService): RequestValidator {
   const registry = new SchemaRegistry({ maxErrors: 5 });
-  const schema = JSON.parse(readFileSync(repoPath(service.requestSchema), 'utf8')) as object;
+  const schema = JSON.parse(readFileSync(repoPath(schemaFilesOf(service).requestSchema), 'utf8')) as object;
   registry.register(service.id, service.version, schema);
   return (body) => {
     const result = registry.validate(service.id, service.version, body);

@@ -10,6 +10,7 @@ import {
   DEMO_REGISTER_NUMBERS,
   DENIED_CALL,
   PERSON_SERVICE,
+  RECORDS_SERVICE,
   TAXPAYER_STATUS_SERVICE,
   type AgencyKey,
   type DemoService,
@@ -53,8 +54,12 @@ export interface PlannedCall {
   readonly consumer: AgencyKey;
   /** The service id called. */
   readonly service: string;
-  /** The JSON body sent. */
-  readonly body: Readonly<Record<string, string>>;
+  /** `POST` of a JSON body to a single-schema service; `GET` of a resource of the civil registry's REST API. */
+  readonly method: 'GET' | 'POST';
+  /** The path below the service: `''`, or e.g. `/persons/%D0%A3…` (percent-encoded, as sent). */
+  readonly path: string;
+  /** The JSON body sent with a `POST`. */
+  readonly body?: Readonly<Record<string, string>>;
   /** The register number asked about (the data subject), as sent. */
   readonly subject: string;
   /** `X-Road-UserId`: the officer, or the portal's user, on whose behalf it is sent. */
@@ -124,11 +129,12 @@ const MIN_LOOKUPS = 2;
 
 /** Who calls what in ordinary traffic, and how often: the portal everything, the others the civil registry. */
 const ROUTES: readonly (readonly [readonly [AgencyKey, DemoService], number])[] = [
-  [['eServices', PERSON_SERVICE], 20],
+  [['eServices', PERSON_SERVICE], 10],
+  [['eServices', RECORDS_SERVICE], 10],
   [['eServices', TAXPAYER_STATUS_SERVICE], 15],
   [['eServices', CONTRIBUTIONS_SERVICE], 15],
-  [['tax', PERSON_SERVICE], 25],
-  [['socialInsurance', PERSON_SERVICE], 25],
+  [['tax', RECORDS_SERVICE], 25],
+  [['socialInsurance', RECORDS_SERVICE], 25],
 ];
 
 /** The consumers allowed the civil registry, who send the lookups during its outage. */
@@ -208,12 +214,20 @@ function month(index: number): string {
   return `${2023 + Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 
-function bodyFor(random: SeededRandom, service: string, subject: string): Record<string, string> {
-  if (service !== CONTRIBUTIONS_SERVICE.id || random.chance(0.5)) return { registerNumber: subject };
+function requestFor(
+  random: SeededRandom,
+  service: string,
+  subject: string,
+): Pick<PlannedCall, 'method' | 'path' | 'body'> {
+  // The civil registry's REST API names the citizen in the path.
+  if (service === RECORDS_SERVICE.id)
+    return { method: 'GET', path: `/persons/${encodeURIComponent(subject)}` };
+  const post = (body: Record<string, string>) => ({ method: 'POST' as const, path: '', body });
+  if (service !== CONTRIBUTIONS_SERVICE.id || random.chance(0.5)) return post({ registerNumber: subject });
   // A range of months (both included, from ≤ to), as an officer checking a claim asks.
   const first = random.int(0, 23);
   const last = random.int(first, 23);
-  return { registerNumber: subject, from: month(first), to: month(last) };
+  return post({ registerNumber: subject, from: month(first), to: month(last) });
 }
 
 function draft(
@@ -231,7 +245,7 @@ function draft(
     kind,
     consumer,
     service,
-    body: bodyFor(random, service, subject),
+    ...requestFor(random, service, subject),
     subject,
     userId,
     issue: `${ISSUE_PREFIX[consumer]}-${digits(random, 5)}`,
@@ -316,7 +330,7 @@ export function planDay(options: DayPlanOptions): DayPlan {
       random,
       'outage',
       PERSON_CONSUMERS[i % PERSON_CONSUMERS.length] as AgencyKey,
-      PERSON_SERVICE.id,
+      RECORDS_SERVICE.id,
       random.weighted(CITIZEN_WEIGHTS),
       true,
     ),
@@ -324,7 +338,7 @@ export function planDay(options: DayPlanOptions): DayPlan {
   const afternoon = insertAtRandom(
     random,
     ordinaryLookups(random, lookups - morningLookups, settings.asyncShare),
-    [draft(random, 'unknown', 'tax', PERSON_SERVICE.id, DEMO_REGISTER_NUMBERS.unknown, true)],
+    [draft(random, 'unknown', 'tax', RECORDS_SERVICE.id, DEMO_REGISTER_NUMBERS.unknown, true)],
   );
 
   const calls: PlannedCall[] = [];

@@ -17,7 +17,7 @@ export function callHeaders(call: PlannedCall, agency: Pick<DemoNetworkAgency, '
   return {
     'X-Road-Client': agency.subsystemId,
     Authorization: `Bearer ${agency.apiKey}`,
-    'Content-Type': 'application/json',
+    ...(call.body === undefined ? {} : { 'Content-Type': 'application/json' }),
     'X-Road-Id': call.id,
     'X-Road-UserId': call.userId,
     'X-Road-Issue': call.issue,
@@ -46,14 +46,14 @@ export class ProxyClient {
     this.#agency = agency;
   }
 
-  /** `POST /r1/{service}` with the call's body and headers. */
+  /** `POST /r1/{service}` with the call's body, or `GET /r1/{service}{path}`, with its headers. */
   send(call: PlannedCall, signal: AbortSignal): Promise<HttpAnswer> {
     return httpRequest(
       {
-        method: 'POST',
-        url: `${this.#baseUrl}${servicePath(call.service)}`,
+        method: call.method,
+        url: `${this.#baseUrl}${servicePath(call.service)}${call.path}`,
         headers: callHeaders(call, this.#agency),
-        body: call.body,
+        ...(call.body === undefined ? {} : { body: call.body }),
       },
       signal,
     );

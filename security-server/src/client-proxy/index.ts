@@ -23,7 +23,7 @@ export {
   type XRoadClientId,
   type XRoadServiceId,
 } from './metaservices';
-export { openApiOf, type OpenApiSource } from './openapi-from-schemas';
+export { openApiOf, registeredOpenApi, type OpenApiSource } from './openapi-from-schemas';
 export { ServiceSchemas, type ServiceSchemasOptions } from './service-schemas';
 export { clientProxyErrorHandler } from './error-handler';
 export { clientProxyMetrics, type ClientProxyMetrics } from './client-proxy-metrics';

@@ -4,7 +4,7 @@ import { assertMayActAs, type AuthenticatedLocalSystem } from '../local-systems'
 import type { ExchangeContext } from './exchange-context';
 import { jsonAnswer, type HttpAnswer } from './http-answer';
 import { allowedMethods, clientListXml, listClients, listMethods } from './metaservices';
-import { openApiOf } from './openapi-from-schemas';
+import { openApiOf, registeredOpenApi } from './openapi-from-schemas';
 import type { ProxyRoute } from './proxy-route';
 import { clientOf } from './request-envelope';
 import type { ServiceSchemas } from './service-schemas';
@@ -30,7 +30,7 @@ export function acceptsJson(accept: string | undefined): boolean {
 
 /**
  * Answers one of X-Road's REST metaservices from the global configuration
- * (and, for `getOpenAPI`, the service's schemas from the gateway):
+ * (and, for `getOpenAPI`, the service's OpenAPI document or schemas from the gateway):
  * `listClients` as `clientList` XML unless the local system accepts JSON;
  * `allowedMethods` for the `X-Road-Client` the local system may act as;
  * `getOpenAPI?serviceCode=X` (optionally `&serviceVersion=V` or
@@ -91,6 +91,10 @@ export async function callMetaservice(
             detail: { service: id, ...(version === undefined ? {} : { version }) },
           },
         );
+      }
+      if (service.openapiHash !== undefined) {
+        const document = await schemas.get(service.openapiHash);
+        return jsonAnswer(200, registeredOpenApi(document, service));
       }
       const [requestSchema, responseSchema] = await Promise.all([
         schemas.get(service.requestSchemaHash),

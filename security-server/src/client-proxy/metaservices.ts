@@ -6,6 +6,7 @@ import {
   type GlobalConf,
   type GlobalConfIndex,
   type GlobalConfService,
+  xroadEndpointPath,
 } from '../../../core/src';
 import { xmlText } from './xml-text';
 
@@ -42,6 +43,27 @@ export interface XRoadServiceId {
   readonly service_version: string;
   /** Every Örtöö service has an OpenAPI description (`getOpenAPI`). */
   readonly service_type: 'OPENAPI';
+  /** Its endpoints, as PR-MREST lists them. */
+  readonly endpoint_list: readonly XRoadEndpoint[];
+}
+
+/** An endpoint in `listMethods` and `allowedMethods`: a method (or `*`) and a path, templated segments as `*`. */
+export interface XRoadEndpoint {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** The endpoint of a single-schema service: every method on every path below it, as X-Road writes it. */
+const ANY_ENDPOINT: readonly XRoadEndpoint[] = [{ method: '*', path: '**' }];
+
+/**
+ * The endpoints of a service as X-Road lists them: those of its OpenAPI
+ * document, each templated segment the wildcard `*` (`GET /persons/*`), or,
+ * for a single-schema service, `* **`.
+ */
+export function endpointListOf(service: GlobalConfService): readonly XRoadEndpoint[] {
+  if (service.endpoints === undefined) return ANY_ENDPOINT;
+  return service.endpoints.map(({ method, path }) => ({ method, path: xroadEndpointPath(path) }));
 }
 
 /** The answer of `listMethods` and `allowedMethods`. */
@@ -134,6 +156,7 @@ function serviceIdOf(service: GlobalConfService): XRoadServiceId {
     service_code: id.serviceCode,
     service_version: service.version,
     service_type: 'OPENAPI',
+    endpoint_list: endpointListOf(service),
   };
 }
 
@@ -147,7 +170,7 @@ function servicesOf(index: GlobalConfIndex, provider: string): GlobalConfService
 
 /**
  * `listMethods`: the services a provider subsystem offers, one entry per
- * enabled version.
+ * enabled version, each with its endpoints.
  *
  * @throws OrtooError `NotFound` for a subsystem the configuration does not list.
  */

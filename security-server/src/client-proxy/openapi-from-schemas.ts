@@ -131,3 +131,20 @@ export function openApiOf(source: OpenApiSource): Record<string, unknown> {
     },
   };
 }
+
+/**
+ * The OpenAPI document a service was published with, as `getOpenAPI`
+ * answers it: unchanged but for its `servers`, which X-Road replaces with
+ * the client proxy's URL of the service (`/r1/<service id>`, relative to the
+ * client proxy the description was fetched from), since local systems call
+ * the service there and never at the provider's own address.
+ */
+export function registeredOpenApi(
+  document: Readonly<Record<string, unknown>>,
+  service: GlobalConfService,
+): Record<string, unknown> {
+  return {
+    ...document,
+    servers: [{ url: `/r1/${service.id}`, description: `${service.title} through this security server` }],
+  };
+}

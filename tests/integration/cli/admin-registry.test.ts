@@ -177,6 +177,50 @@ describe('ortoo admin, across the registry', () => {
     );
   });
 
+  it('publishes a service from an OpenAPI document with --openapi, and refuses it beside the schemas', async () => {
+    const document = path.resolve(__dirname, '../../../schemas/services/civil-registry/records.openapi.yaml');
+    const base = [
+      'admin',
+      'services',
+      'create',
+      `${PROVIDER}/records`,
+      '--version',
+      'v1',
+      '--title',
+      'Records',
+    ];
+    const created = await ortoo([
+      ...base,
+      '--openapi',
+      document,
+      '--data-subject-pointer',
+      'path:registerNumber',
+      '--json',
+    ]);
+    expect(created.code).toBe(0);
+    expect(json(created)).toMatchObject({
+      endpoints: [
+        { method: 'GET', path: '/persons/{registerNumber}' },
+        { method: 'GET', path: '/persons/{registerNumber}/addresses' },
+        { method: 'POST', path: '/certificates' },
+      ],
+      dataSubjectPointer: 'path:registerNumber',
+    });
+    const both = await ortoo([
+      ...base,
+      '--openapi',
+      document,
+      '--request-schema',
+      path.join(dir, 'person-request.json'),
+    ]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('Give either --openapi, or both --request-schema and --response-schema');
+    // Gone again: the tests after this one count the registry's services.
+    expect(
+      (await ortoo(['admin', 'services', 'delete', `${PROVIDER}/records`, '--version', 'v1'])).code,
+    ).toBe(0);
+  });
+
   it('manages a global group and its members', async () => {
     const created = await ortoo(['admin', 'groups', 'create', GROUP, '--description', 'Health agencies']);
     expect(created.stdout).toContain(`Created group ${GROUP}.`);

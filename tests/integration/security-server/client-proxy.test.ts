@@ -578,6 +578,8 @@ describe('the client proxy', () => {
         service_code: 'person',
         service_version: 'v1',
         service_type: 'OPENAPI',
+        // A single-schema service: every method on every path below it (PR-MREST's endpoint_list).
+        endpoint_list: [{ method: '*', path: '**' }],
       };
       expect((await get(`/r1/${PROVIDER.subsystem}/listMethods`)).body).toEqual({ service: [person] });
       expect((await get(`/r1/${PROVIDER.subsystem}/allowedMethods`, CONSUMER.client)).body).toEqual({

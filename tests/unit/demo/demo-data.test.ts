@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dataSubjectOf } from '../../../core/src/exchange';
+import { dataSubjectOf, requestDataSubject } from '../../../core/src/exchange';
 import {
   formatMemberId,
   formatServiceId,
@@ -100,18 +100,32 @@ describe('the demo agencies', () => {
     }
     expect(SERVICES.map((service) => service.id)).toEqual([
       'MN/GOV/9011311/civil-registry/person',
+      'MN/GOV/9011311/civil-registry/records',
       'MN/GOV/9016004/tax/taxpayer-status',
       'MN/GOV/9017007/social-insurance/contributions',
     ]);
   });
 
-  it('name schema files that exist, and a data subject pointer that finds the register number', () => {
+  it('name description files that exist, and a data subject pointer that finds the register number', () => {
     for (const service of SERVICES) {
-      expect(existsSync(repoPath(service.requestSchema))).toBe(true);
-      expect(existsSync(repoPath(service.responseSchema))).toBe(true);
-      expect(service.requestSchema).toBe(
-        `schemas/services/${service.id.split('/')[3]}/${service.code}.request.schema.json`,
-      );
+      const { description } = service;
+      const folder = `schemas/services/${service.id.split('/')[3]}`;
+      if (description.kind === 'openapi') {
+        expect(description.document).toBe(`${folder}/${service.code}.openapi.yaml`);
+        expect(existsSync(repoPath(description.document))).toBe(true);
+        const request = { method: 'GET', path: '/persons/УБ99010112', query: '' } as const;
+        expect(
+          requestDataSubject(
+            { ...service, endpoints: [{ method: 'GET', path: '/persons/{registerNumber}' }] },
+            request,
+            undefined,
+          ),
+        ).toBe('УБ99010112');
+        continue;
+      }
+      expect(existsSync(repoPath(description.requestSchema))).toBe(true);
+      expect(existsSync(repoPath(description.responseSchema))).toBe(true);
+      expect(description.requestSchema).toBe(`${folder}/${service.code}.request.schema.json`);
       expect(dataSubjectOf(service.dataSubjectPointer, { registerNumber: 'УБ99010112' })).toBe('УБ99010112');
     }
   });

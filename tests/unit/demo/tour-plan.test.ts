@@ -6,6 +6,7 @@ import {
   DEMO_REGISTER_NUMBERS,
   DENIED_CALL,
   PERSON_SERVICE,
+  RECORDS_SERVICE,
   SERVICES,
 } from '../../../scripts/demo/demo-data';
 import {
@@ -99,8 +100,8 @@ describe('planDay', () => {
     expect(routes).toEqual(
       new Set([
         ...SERVICES.map((service) => `eServices ${service.id}`),
-        `tax ${PERSON_SERVICE.id}`,
-        `socialInsurance ${PERSON_SERVICE.id}`,
+        `tax ${RECORDS_SERVICE.id}`,
+        `socialInsurance ${RECORDS_SERVICE.id}`,
       ]),
     );
   });
@@ -142,24 +143,35 @@ describe('planDay', () => {
     const outage = ofKind('outage');
     expect(plan.outage).toEqual({ agency: 'civilRegistry', seconds: 6 });
     expect(outage.every((call) => call.phase === 'outage' && call.async)).toBe(true);
-    expect(outage.every((call) => call.service === PERSON_SERVICE.id)).toBe(true);
+    expect(outage.every((call) => call.service === RECORDS_SERVICE.id)).toBe(true);
     expect(new Set(outage.map((call) => call.consumer))).toEqual(
       new Set(['eServices', 'tax', 'socialInsurance']),
     );
     expect(plan.calls.filter((call) => call.phase === 'outage')).toEqual(outage);
   });
 
-  it('looks up the demo citizens, with bodies that match the request schemas', () => {
+  it('looks up the demo citizens, with bodies that match the request schemas or paths of the REST API', () => {
     const numbers = new Set(CITIZENS.map((person) => person.registerNumber));
-    const validators = new Map(SERVICES.map((service) => [service.id, requestValidator(service)]));
+    const validators = new Map(
+      SERVICES.filter((service) => service.description.kind === 'schemas').map((service) => [
+        service.id,
+        requestValidator(service),
+      ]),
+    );
     for (const call of [...ofKind('lookup'), ...ofKind('outage'), ...ofKind('denied')]) {
       expect(numbers.has(call.subject)).toBe(true);
-      expect(call.body.registerNumber).toBe(call.subject);
       expect(call.expect).toEqual(
         call.kind === 'denied'
           ? { status: 400, xRoadError: 'Client.AccessDenied' }
           : { status: 200, registerNumber: call.subject },
       );
+      if (call.service === RECORDS_SERVICE.id) {
+        expect(call).toMatchObject({ method: 'GET', path: `/persons/${encodeURIComponent(call.subject)}` });
+        expect(call.body).toBeUndefined();
+        continue;
+      }
+      expect(call).toMatchObject({ method: 'POST', path: '' });
+      expect(call.body?.registerNumber).toBe(call.subject);
       expect(validators.get(call.service)?.(call.body)).toEqual([]);
     }
     const [violation] = ofKind('violation');

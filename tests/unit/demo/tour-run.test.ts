@@ -97,7 +97,7 @@ async function startFakeNetwork(options: FakeOptions = {}) {
     }
     providerAnswer(res, message);
   });
-  app.post(/^\/r1\/(.+)$/, (req: Request, res) => {
+  app.all(/^\/r1\/(.+)$/, (req: Request, res) => {
     const headers = {
       client: req.header('x-road-client'),
       authorization: req.header('authorization'),
@@ -112,14 +112,17 @@ async function startFakeNetwork(options: FakeOptions = {}) {
     if (client === undefined || headers.authorization !== `Bearer ${apiKeyOf(client.key)}`) {
       return xRoadError(res, 400, 'Client.Unauthenticated');
     }
-    const service = req.path.slice('/r1/'.length).split('/').map(decodeURIComponent).join('/');
+    // INSTANCE/CLASS/CODE/SUBSYSTEM/SERVICE, then the path below the service (the REST API's `/persons/{n}`).
+    const parts = req.path.slice('/r1/'.length).split('/').map(decodeURIComponent);
+    const service = parts.slice(0, 5).join('/');
     const provider = Object.values(AGENCIES).find((agency) => agency.services.some((s) => s.id === service));
     if (provider === undefined) return xRoadError(res, 400, 'Client.NotFound');
     const allowed = ACCESS_RIGHTS.some(
       (right) => right.service === service && right.client === client.subsystemId,
     );
     if (!allowed && options.ignoreAccessRights !== true) return xRoadError(res, 400, 'Client.AccessDenied');
-    const { registerNumber } = req.body as { registerNumber: string };
+    const registerNumber =
+      req.method === 'GET' ? (parts[6] ?? '') : (req.body as { registerNumber: string }).registerNumber;
     if (!REGISTER_NUMBER.test(registerNumber)) return xRoadError(res, 400, 'Client.SchemaViolation');
     const id = headers.id as string;
     accepted.push({ messageId: id, subject: registerNumber });
@@ -217,7 +220,7 @@ describe('runTour', () => {
         userId: call.userId,
         issue: call.issue,
         prefer: call.async ? 'respond-async' : undefined,
-        contentType: 'application/json',
+        contentType: call.body === undefined ? undefined : 'application/json',
       });
     }
 

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../../../core/src/envelope';
-import { dataSubjectOf } from '../../../core/src/exchange';
+import { dataSubjectOf, requestDataSubject } from '../../../core/src/exchange';
 
 describe('dataSubjectOf', () => {
   const body: JsonValue = {
@@ -88,5 +88,53 @@ describe('dataSubjectOf', () => {
     expect(
       dataSubjectOf('/registerNumber', Buffer.from('registerNumber=УБ99010112').toString('base64')),
     ).toBe(undefined);
+  });
+});
+
+describe('requestDataSubject', () => {
+  const endpoints = [
+    { method: 'GET', path: '/persons/{registerNumber}' },
+    { method: 'GET', path: '/persons/{registerNumber}/addresses' },
+    { method: 'POST', path: '/certificates' },
+  ] as const;
+  const request = (method: 'GET' | 'POST', path: string, query = '') => ({ method, path, query });
+
+  it('takes a path parameter of the endpoint the request matches', () => {
+    const service = { dataSubjectPointer: 'path:registerNumber', endpoints };
+    expect(requestDataSubject(service, request('GET', '/persons/%D0%A3%D0%9199010112'), undefined)).toBe(
+      'УБ99010112',
+    );
+    expect(requestDataSubject(service, request('GET', '/persons/УБ99010112/addresses'), undefined)).toBe(
+      'УБ99010112',
+    );
+    // No such parameter on this endpoint, or no endpoint at all.
+    expect(
+      requestDataSubject(service, request('POST', '/certificates'), { registerNumber: 'x' }),
+    ).toBeUndefined();
+    expect(requestDataSubject(service, request('GET', '/nowhere'), undefined)).toBeUndefined();
+    expect(
+      requestDataSubject(
+        { dataSubjectPointer: 'path:registerNumber' },
+        request('GET', '/persons/1'),
+        undefined,
+      ),
+    ).toBeUndefined();
+  });
+
+  it('takes the first value of a query parameter', () => {
+    const service = { dataSubjectPointer: 'query:rn' };
+    expect(
+      requestDataSubject(service, request('GET', '/x', 'rn=%D0%A3%D0%9199010112&rn=other'), undefined),
+    ).toBe('УБ99010112');
+    expect(requestDataSubject(service, request('GET', '/x', 'other=1'), undefined)).toBeUndefined();
+    expect(requestDataSubject(service, request('GET', '/x', 'rn='), undefined)).toBeUndefined();
+  });
+
+  it('reads a JSON pointer into the body as before', () => {
+    const service = { dataSubjectPointer: '/registerNumber', endpoints };
+    expect(
+      requestDataSubject(service, request('POST', '/certificates'), { registerNumber: 'УБ99010112' }),
+    ).toBe('УБ99010112');
+    expect(requestDataSubject({}, request('POST', '/certificates'), { registerNumber: 'x' })).toBeUndefined();
   });
 });

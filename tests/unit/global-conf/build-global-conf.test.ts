@@ -67,6 +67,8 @@ const snapshot = (overrides: Partial<RegistrySnapshot> = {}): RegistrySnapshot =
       idempotent: false,
       dataSubjectPointer: null,
       requestMediaTypes: [],
+      openapiHash: null,
+      endpoints: null,
       enabled: false,
     },
   ],

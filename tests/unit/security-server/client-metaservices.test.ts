@@ -5,7 +5,7 @@ import {
   listClients,
   listMethods,
 } from '../../../security-server/src/client-proxy/metaservices';
-import { openApiOf } from '../../../security-server/src/client-proxy/openapi-from-schemas';
+import { openApiOf, registeredOpenApi } from '../../../security-server/src/client-proxy/openapi-from-schemas';
 import {
   EXCHANGE_IDS as ids,
   createExchangeFixture,
@@ -95,7 +95,31 @@ describe('the metaservices', () => {
         service_code: 'person',
         service_version: 'v2',
         service_type: 'OPENAPI',
+        // A single-schema service takes every method on every path below it.
+        endpoint_list: [{ method: '*', path: '**' }],
       });
+    });
+
+    it("lists the endpoints of a service's OpenAPI document, templated segments as *", () => {
+      const fixture = createExchangeFixture({
+        services: [
+          serviceVersion(`${ids.provider}/persons`, 'v1', {
+            openapiHash: 'C'.repeat(43),
+            endpoints: [
+              { method: 'GET', path: '/persons/{registerNumber}' },
+              { method: 'GET', path: '/persons/{registerNumber}/addresses' },
+              { method: 'POST', path: '/certificates' },
+            ],
+          }),
+        ],
+      });
+      const [entry] = listMethods(fixture.index, ids.provider).service;
+      expect(entry?.endpoint_list).toEqual([
+        { method: 'GET', path: '/persons/*' },
+        { method: 'GET', path: '/persons/*/addresses' },
+        { method: 'POST', path: '/certificates' },
+      ]);
+      expect(allowedMethods(fixture.index, ids.provider, ids.consumer).service).toEqual([]);
     });
 
     it('refuses a subsystem the configuration does not list', () => {
@@ -172,5 +196,23 @@ describe('openApiOf', () => {
       ...requestSchema,
     });
     expect(document.components.schemas.Response).toEqual(responseSchema);
+  });
+});
+
+describe('registeredOpenApi', () => {
+  it("answers the published document with its servers replaced by the client proxy's URL of the service", () => {
+    const service = serviceVersion(`${ids.provider}/persons`, 'v1', { openapiHash: 'C'.repeat(43) });
+    const published = {
+      openapi: '3.0.3',
+      info: { title: 'Persons', version: 'v1' },
+      servers: [{ url: 'http://civil-registry.internal' }],
+      paths: { '/persons/{registerNumber}': { get: { responses: { '200': { description: 'ok' } } } } },
+    };
+    const answered = registeredOpenApi(published, service);
+    expect(answered).toEqual({
+      ...published,
+      servers: [{ url: `/r1/${ids.provider}/persons`, description: expect.any(String) }],
+    });
+    expect(published.servers).toEqual([{ url: 'http://civil-registry.internal' }]);
   });
 });

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Service } from '../../api-types';
 import type { CliIo } from '../../cli-io';
-import { readJsonFile } from '../../json-file';
+import { readJsonFile, readTextFile } from '../../json-file';
+import { CliError } from '../../cli-error';
 import type { Column, Output } from '../../output';
 import {
   nonEmpty,
@@ -24,14 +25,16 @@ const COLUMNS: readonly Column<Service>[] = [
   { header: 'ATTEMPTS', value: (service) => service.retryPolicy.maxAttempts },
 ];
 
-/** The schemas are long; the table shows their hashes, `--json` the schemas. */
-const SCHEMA_FIELDS = ['requestSchema', 'responseSchema'];
+/** The schemas and the OpenAPI document are long; the table shows their hashes, `--json` them. */
+const SCHEMA_FIELDS = ['requestSchema', 'responseSchema', 'openapi', 'endpoints'];
 
 /** Options of `services create` and `services update` that set a field of the service. */
 interface ServiceFieldOptions {
   title?: string;
   requestSchema?: string;
   responseSchema?: string;
+  /** An OpenAPI 3.0 or 3.1 document, JSON or YAML, sent as its text for the gateway to read. */
+  openapi?: string;
   timeoutMs?: number;
   maxAttempts?: number;
   backoffMs?: number;
@@ -43,13 +46,17 @@ interface ServiceFieldOptions {
   requestMediaType?: string[];
 }
 
-/** The options both `create` and `update` take; `required` makes the ones a new service needs mandatory. */
+/** The options both `create` and `update` take; `required` makes the title a new service needs mandatory. */
 function withServiceFields(command: Command, required: boolean): Command {
   const option = required ? command.requiredOption.bind(command) : command.option.bind(command);
   option('--title <title>', 'human-readable title', nonEmpty);
-  option('--request-schema <file>', 'JSON Schema file every request payload must satisfy');
-  option('--response-schema <file>', 'JSON Schema file every answer payload must satisfy');
   return command
+    .option('--request-schema <file>', 'JSON Schema file every request payload must satisfy')
+    .option('--response-schema <file>', 'JSON Schema file every answer payload must satisfy')
+    .option(
+      '--openapi <file>',
+      "OpenAPI 3.0 or 3.1 document (JSON or YAML) describing the service's endpoints, instead of the two schemas",
+    )
     .option('--timeout-ms <ms>', 'how long a consumer waits for the answer (default 30000)', positiveInteger)
     .option(
       '--max-attempts <n>',
@@ -68,7 +75,7 @@ function withServiceFields(command: Command, required: boolean): Command {
     .option('--no-idempotent', 'a POST or PATCH is never called twice (the default)')
     .option(
       '--data-subject-pointer <pointer>',
-      "JSON pointer to the data subject's id in the request payload, e.g. /registerNumber",
+      "where the data subject's id is: a JSON pointer into the request payload (/registerNumber), or path:NAME or query:NAME for a parameter",
     )
     .option(
       '--request-media-type <type>',
@@ -87,6 +94,7 @@ function serviceFields(options: ServiceFieldOptions): Record<string, unknown> {
   if (options.responseSchema !== undefined) {
     body.responseSchema = readJsonFile(options.responseSchema, '--response-schema');
   }
+  if (options.openapi !== undefined) body.openapi = readTextFile(options.openapi, '--openapi');
   if (options.timeoutMs !== undefined) body.timeoutMs = options.timeoutMs;
   if (options.maxAttempts !== undefined || options.backoffMs !== undefined) {
     body.retryPolicy = { maxAttempts: options.maxAttempts, backoffMs: options.backoffMs };
@@ -156,6 +164,10 @@ export function addServicesCommands(admin: Command, io: CliIo): void {
         options: ServiceFieldOptions & { version: string; disabled?: boolean },
         command: Command,
       ) => {
+        const schemas = [options.requestSchema, options.responseSchema].filter((file) => file !== undefined);
+        if (options.openapi === undefined ? schemas.length < 2 : schemas.length > 0) {
+          throw new CliError('Give either --openapi, or both --request-schema and --response-schema');
+        }
         const body = { id, version: options.version, ...serviceFields(options) };
         if (options.disabled === true) Object.assign(body, { enabled: false });
         const { client, out } = adminContext(command, io);

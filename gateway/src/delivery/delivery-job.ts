@@ -57,6 +57,12 @@ export type ExchangeState = 'queued' | 'delivering' | 'retrying' | 'delivered' |
 export interface FailureReason {
   readonly type: string;
   readonly message: string;
+  /**
+   * Given up on for its sync caller before it reached the backend (the
+   * caller was told so): never delivered, and a resend under its id is
+   * taken on anew.
+   */
+  readonly callerAnswered?: true;
 }
 
 /** An exchange's status, as `GET /v1/exchange/{id}` answers it. */

@@ -97,6 +97,17 @@ export const DEFAULT_CALLBACK_POLICY: RetryPolicy = { maxAttempts: 5, backoffMs:
 /** Share of each backoff taken off at random, so retries after an outage do not come all at once. */
 const BACKOFF_JITTER = 0.5;
 
+/**
+ * The wait before try `attempt + 1` of a message, as the queue's retries
+ * have it: the policy's backoff doubled per try, less up to
+ * {@link BACKOFF_JITTER} of it at random. For retries made outside the queue
+ * (a sync message's, by its accepting gateway).
+ */
+export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
+  const full = policy.backoffMs * 2 ** (attempt - 1);
+  return Math.round(full * (1 - Math.random() * BACKOFF_JITTER));
+}
+
 /** Events kept in each queue's stream: nothing here reads them, BullMQ writes them anyway. */
 const EVENTS_KEPT = 1000;
 
@@ -271,7 +282,8 @@ export class DeliveryQueues {
       if (data.inlineFailure !== undefined && state !== 'failed') {
         return { id, state: 'dead-lettered', attempts: Math.max(1, attempts), reason: data.inlineFailure };
       }
-      const reason = decodeReason(job.failedReason);
+      // A sync message's own failure, as its gateway handed it over, says more than BullMQ's copy.
+      const reason = data.inlineFailure ?? decodeReason(job.failedReason);
       const withReason = reason === undefined ? {} : { reason };
       switch (state) {
         case 'completed':

@@ -26,12 +26,7 @@ import type { DeliveryJobData, ExchangeStatus } from '../delivery/delivery-job';
 import type { DeliveryQueues } from '../delivery/delivery-queues';
 import { acceptedRecord, rejectedRecord, type MessageFacts } from './exchange-audit';
 import type { ExchangeMetrics, PipelineStep } from './exchange-metrics';
-import {
-  CALLER_ANSWERED,
-  type CallerAnsweredDelivery,
-  type InlineDelivery,
-  type InlineOutcome,
-} from './inline-delivery';
+import type { CallerAnsweredDelivery, InlineDelivery, InlineOutcome } from './inline-delivery';
 import type { MessageRoute, ReplayGuard } from './replay-guard';
 import { checkRequestBody } from './request-body-check';
 import type { RoutingTable } from './routing-table';
@@ -408,7 +403,7 @@ export class ExchangePipeline {
    * dead letter goes.
    */
   async #reopened(serverId: string, id: string, status: ExchangeStatus): Promise<boolean> {
-    if (status.state !== 'dead-lettered' || status.reason?.message.endsWith(CALLER_ANSWERED) !== true) {
+    if (status.state !== 'dead-lettered' || status.reason?.callerAnswered !== true) {
       return false;
     }
     return this.#parts.queues.forget(serverId, id);

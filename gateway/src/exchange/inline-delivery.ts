@@ -10,7 +10,7 @@ import {
 } from '../../../core/src';
 import type { CompletionNotifier } from '../delivery/completion-notifier';
 import type { DeliveryJobData, FailureReason } from '../delivery/delivery-job';
-import type { DeliveryQueues, RetryPolicy } from '../delivery/delivery-queues';
+import { retryDelayMs, type DeliveryQueues, type RetryPolicy } from '../delivery/delivery-queues';
 import type { DeliveryHooks } from '../delivery/delivery-workers';
 import { isPlainlyDown, isTransientFailure, mayHaveReachedBackend } from '../delivery/failure-kind';
 import { attemptDelivery, type DeliveryParts } from './deliver-exchange';
@@ -52,12 +52,6 @@ export type InlineOutcome =
 
 /** The shortest attempt worth making within a caller's deadline. */
 const MIN_ATTEMPT_MS = 100;
-
-/** Backoff before attempt `attempt + 1`, as the queue's retries have it (exponential, less up to half at random). */
-function backoffMs(policy: RetryPolicy, attempt: number): number {
-  const full = policy.backoffMs * 2 ** (attempt - 1);
-  return Math.round(full * (1 - Math.random() / 2));
-}
 
 /**
  * The sync path: the gateway that accepted a sync message delivers it
@@ -124,7 +118,7 @@ export class InlineDelivery {
           await this.#handOver(data, { inlineAttempts: attempt - 1, inlineFailure: reason });
           return { kind: 'dead-lettered', reason };
         }
-        const pause = backoffMs(policy, attempt);
+        const pause = retryDelayMs(policy, attempt);
         const again =
           attempt < policy.maxAttempts &&
           !isPlainlyDown(error) &&
@@ -153,7 +147,11 @@ export class InlineDelivery {
     policy: RetryPolicy,
   ): Promise<InlineOutcome> {
     if (!mayHaveReachedBackend(error)) {
-      const inlineFailure = { type: error.type, message: `${error.message}; ${CALLER_ANSWERED}` };
+      const inlineFailure = {
+        type: error.type,
+        message: `${error.message}; ${CALLER_ANSWERED}`,
+        callerAnswered: true,
+      } as const;
       await this.#handOver(data, { inlineAttempts: attempt - 1, inlineFailure });
       return { kind: 'failed', error, delivery: 'not-delivered' };
     }

@@ -101,6 +101,7 @@ describe('a sync call while its provider is down', () => {
     expect(status.reason).toEqual({
       type: 'Server.ServerProxy.ProviderUnavailable',
       message: expect.stringContaining(CALLER_ANSWERED),
+      callerAnswered: true,
     });
 
     await network.provider.start();
